@@ -1,0 +1,1 @@
+//! Protocols built on the netlink framework.

@@ -1,0 +1,455 @@
+//! Attributes: checked views, iteration, nesting and writing.
+//!
+//! ```text
+//!  0       2       4                         nla_len   aligned
+//! +-------+-------+---------------------------+-------+
+//! |nla_len|nla_type|         payload          |  pad  |
+//! +-------+-------+---------------------------+-------+
+//!          |
+//!          +-- bit 15 NLA_F_NESTED, bit 14 NLA_F_NET_BYTEORDER, bits 0-13 type
+//! ```
+//!
+//! [`Attrs`] walks an attribute stream (`nla_for_each_attr`): an attribute
+//! is valid when at least 4 bytes remain, `nla_len >= 4` and `nla_len` fits
+//! in what remains; the next starts at the aligned length. A fault ends the
+//! walk after one error, so every loop terminates. [`Attr::kind`] is the one
+//! place where the flag bits are masked off the type.
+//!
+//! Writing goes through [`write`], [`begin_nest`] and [`end_nest`], which
+//! append to a `Vec<u8>` and refuse (never truncate) what `nla_len` cannot
+//! describe. The flag `NLA_F_NESTED` is always set on nests: strict generic
+//! netlink families require it, and rtnetlink ignores it.
+
+use zerocopy::{FromBytes, IntoBytes};
+
+use crate::align::{NLA_HDRLEN, align, padding};
+use crate::error::{DecodeError, DecodeErrorKind, EncodeError};
+use crate::value::Encode;
+
+/// The nested flag bit of `nla_type`, `NLA_F_NESTED`.
+pub const NLA_F_NESTED: u16 = 1 << 15;
+/// The network-byte-order flag bit of `nla_type`, `NLA_F_NET_BYTEORDER`.
+pub const NLA_F_NET_BYTEORDER: u16 = 1 << 14;
+/// The mask that leaves the type without flags, `NLA_TYPE_MASK`.
+pub const NLA_TYPE_MASK: u16 = !(NLA_F_NESTED | NLA_F_NET_BYTEORDER);
+
+/// A checked view of one attribute.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Attr<'a> {
+    raw_type: u16,
+    offset: usize,
+    payload: &'a [u8],
+}
+
+impl<'a> Attr<'a> {
+    /// Returns the attribute type with the flag bits masked off.
+    #[must_use]
+    pub const fn kind(&self) -> u16 {
+        self.raw_type & NLA_TYPE_MASK
+    }
+
+    /// Returns `nla_type` as received, flag bits included.
+    #[must_use]
+    pub const fn raw_type(&self) -> u16 {
+        self.raw_type
+    }
+
+    /// Returns whether the sender set `NLA_F_NESTED`. Decoders do not rely
+    /// on it: rtnetlink leaves it off some nests.
+    #[must_use]
+    pub const fn is_nested(&self) -> bool {
+        self.raw_type & NLA_F_NESTED != 0
+    }
+
+    /// Returns whether the sender set `NLA_F_NET_BYTEORDER`.
+    #[must_use]
+    pub const fn is_net_byteorder(&self) -> bool {
+        self.raw_type & NLA_F_NET_BYTEORDER != 0
+    }
+
+    /// Returns the payload, without header or padding.
+    #[must_use]
+    pub const fn payload(&self) -> &'a [u8] {
+        self.payload
+    }
+
+    /// Returns where the attribute header starts, counted from the start of
+    /// the stream the outermost [`Attrs`] walked.
+    #[must_use]
+    pub const fn offset(&self) -> usize {
+        self.offset
+    }
+
+    /// Returns where the payload starts, counted like [`Attr::offset`].
+    #[must_use]
+    pub const fn payload_offset(&self) -> usize {
+        self.offset.saturating_add(NLA_HDRLEN)
+    }
+
+    /// Returns an iterator over the payload read as nested attributes,
+    /// whatever the `NLA_F_NESTED` bit says. Offsets stay counted from the
+    /// outermost stream.
+    #[must_use]
+    pub const fn nested(&self) -> Attrs<'a> {
+        Attrs::with_base(self.payload, self.payload_offset())
+    }
+}
+
+/// An iterator over an attribute stream.
+///
+/// Yields `Ok` for every well-framed attribute in order, then at most one
+/// `Err` for a framing fault, then ends.
+#[derive(Debug, Clone)]
+pub struct Attrs<'a> {
+    buf: &'a [u8],
+    pos: usize,
+    base: usize,
+}
+
+impl<'a> Attrs<'a> {
+    /// Returns an iterator over the attributes in `buf`.
+    #[must_use]
+    pub const fn new(buf: &'a [u8]) -> Self {
+        Self::with_base(buf, 0)
+    }
+
+    /// Returns an iterator over `buf` whose offsets (of attributes and of
+    /// errors) count from `base` instead of 0.
+    #[must_use]
+    pub const fn with_base(buf: &'a [u8], base: usize) -> Self {
+        Self { buf, pos: 0, base }
+    }
+
+    fn fault(&mut self, kind: DecodeErrorKind) -> Option<Result<Attr<'a>, DecodeError>> {
+        let at = self.base.saturating_add(self.pos);
+        self.pos = self.buf.len();
+        Some(Err(DecodeError::new(kind, at)))
+    }
+}
+
+impl<'a> Iterator for Attrs<'a> {
+    type Item = Result<Attr<'a>, DecodeError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let rest = self.buf.get(self.pos..).filter(|r| !r.is_empty())?;
+        let Ok((header, _)) = NlAttrHdr::read_from_prefix(rest) else {
+            return self.fault(DecodeErrorKind::TrailingBytes {
+                what: "attribute",
+                count: rest.len(),
+            });
+        };
+        let len = usize::from(header.len);
+        if len < NLA_HDRLEN {
+            return self.fault(DecodeErrorKind::AttrTooShort { len: header.len });
+        }
+        let Some(payload) = rest.get(NLA_HDRLEN..len) else {
+            let kind = DecodeErrorKind::AttrPastEnd {
+                len: header.len,
+                remaining: rest.len(),
+            };
+            return self.fault(kind);
+        };
+        let offset = self.base.saturating_add(self.pos);
+        let advance = align(len).map_or(rest.len(), |a| a.min(rest.len()));
+        self.pos = self.pos.saturating_add(advance);
+        Some(Ok(Attr {
+            raw_type: header.ty,
+            offset,
+            payload,
+        }))
+    }
+}
+
+impl core::iter::FusedIterator for Attrs<'_> {}
+
+/// The attribute header, `struct nlattr`.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Default,
+    FromBytes,
+    IntoBytes,
+    zerocopy::KnownLayout,
+    zerocopy::Immutable,
+)]
+#[repr(C)]
+pub struct NlAttrHdr {
+    /// Length of header and payload without padding, `nla_len`.
+    pub len: u16,
+    /// Type and flag bits, `nla_type`.
+    pub ty: u16,
+}
+
+/// Appends one attribute of type `kind` holding `value`, with padding.
+///
+/// # Errors
+///
+/// [`EncodeError::AttributeTooLong`] when the payload is over 65,531
+/// bytes; `out` is then left as it was. Errors of `value` pass through.
+pub fn write<V: Encode + ?Sized>(
+    out: &mut Vec<u8>,
+    kind: u16,
+    value: &V,
+) -> Result<(), EncodeError> {
+    let start = out.len();
+    out.extend_from_slice(&[0; NLA_HDRLEN]);
+    if let Err(err) = value.encode(out) {
+        out.truncate(start);
+        return Err(err);
+    }
+    close(out, start, kind & NLA_TYPE_MASK, |len| {
+        EncodeError::AttributeTooLong {
+            kind,
+            len: len.saturating_sub(NLA_HDRLEN),
+        }
+    })
+}
+
+/// Appends one attribute of type `kind` whose payload is `bytes`.
+///
+/// # Errors
+///
+/// [`EncodeError::AttributeTooLong`] when `bytes` is over 65,531 bytes.
+pub fn write_bytes(out: &mut Vec<u8>, kind: u16, bytes: &[u8]) -> Result<(), EncodeError> {
+    write(out, kind, bytes)
+}
+
+/// The start of an open nest, returned by [`begin_nest`] and consumed by
+/// [`end_nest`].
+#[derive(Debug)]
+#[must_use = "a nest must be closed with end_nest"]
+pub struct Nest {
+    start: usize,
+    kind: u16,
+}
+
+/// Opens a nest of type `kind` (`nla_nest_start`): appends a header whose
+/// length [`end_nest`] fills in. `NLA_F_NESTED` is set.
+pub fn begin_nest(out: &mut Vec<u8>, kind: u16) -> Nest {
+    let start = out.len();
+    out.extend_from_slice(&[0; NLA_HDRLEN]);
+    Nest { start, kind }
+}
+
+/// Closes a nest (`nla_nest_end`): sets its length to everything appended
+/// since [`begin_nest`].
+///
+/// # Errors
+///
+/// [`EncodeError::NestTooLong`] when the nest is over 65,535 bytes; the
+/// nest and all that follows it are then removed from `out`.
+pub fn end_nest(out: &mut Vec<u8>, nest: Nest) -> Result<(), EncodeError> {
+    let Nest { start, kind } = nest;
+    close(out, start, (kind & NLA_TYPE_MASK) | NLA_F_NESTED, |len| {
+        EncodeError::NestTooLong { kind, len }
+    })
+}
+
+/// Appends a nest of type `kind` whose content `fill` writes.
+///
+/// # Errors
+///
+/// Errors of `fill`, and [`EncodeError::NestTooLong`]; `out` is then left
+/// as it was.
+pub fn write_nest<F>(out: &mut Vec<u8>, kind: u16, fill: F) -> Result<(), EncodeError>
+where
+    F: FnOnce(&mut Vec<u8>) -> Result<(), EncodeError>,
+{
+    let nest = begin_nest(out, kind);
+    let start = nest.start;
+    if let Err(err) = fill(out) {
+        out.truncate(start);
+        return Err(err);
+    }
+    end_nest(out, nest)
+}
+
+fn close(
+    out: &mut Vec<u8>,
+    start: usize,
+    raw_type: u16,
+    too_long: impl FnOnce(usize) -> EncodeError,
+) -> Result<(), EncodeError> {
+    let len = out.len().saturating_sub(start);
+    let Ok(nla_len) = u16::try_from(len) else {
+        out.truncate(start);
+        return Err(too_long(len));
+    };
+    let header = NlAttrHdr {
+        len: nla_len,
+        ty: raw_type,
+    };
+    if let Some(slot) = out.get_mut(start..start.saturating_add(NLA_HDRLEN)) {
+        slot.copy_from_slice(header.as_bytes());
+    }
+    out.resize(out.len().saturating_add(padding(len)), 0);
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn attr(len: u16, ty: u16, payload: &[u8]) -> Vec<u8> {
+        let mut out = NlAttrHdr { len, ty }.as_bytes().to_vec();
+        out.extend_from_slice(payload);
+        out
+    }
+
+    fn kinds(buf: &[u8]) -> Vec<Result<(u16, Vec<u8>), DecodeErrorKind>> {
+        Attrs::new(buf)
+            .map(|r| {
+                r.map(|a| (a.kind(), a.payload().to_vec()))
+                    .map_err(|e| e.kind().clone())
+            })
+            .collect()
+    }
+
+    #[test]
+    fn nla_len_zero_ends_instead_of_looping() {
+        assert_eq!(
+            kinds(&attr(0, 1, &[0; 8])),
+            [Err(DecodeErrorKind::AttrTooShort { len: 0 })]
+        );
+    }
+
+    #[test]
+    fn nla_len_one_to_three_is_refused() {
+        for len in 1..4 {
+            assert_eq!(
+                kinds(&attr(len, 1, &[0; 4])),
+                [Err(DecodeErrorKind::AttrTooShort { len })]
+            );
+        }
+    }
+
+    #[test]
+    fn nla_len_past_the_parent_is_refused() {
+        assert_eq!(
+            kinds(&attr(12, 1, &[0; 4])),
+            [Err(DecodeErrorKind::AttrPastEnd {
+                len: 12,
+                remaining: 8
+            })]
+        );
+    }
+
+    #[test]
+    fn nla_len_near_u16_max_is_refused_without_wrapping() {
+        assert_eq!(
+            kinds(&attr(u16::MAX, 1, &[0; 4])),
+            [Err(DecodeErrorKind::AttrPastEnd {
+                len: u16::MAX,
+                remaining: 8
+            })]
+        );
+    }
+
+    #[test]
+    fn flag_bits_are_masked_off_the_type_and_kept() {
+        let buf = attr(4, 0x8000 | 0x4000 | 7, &[]);
+        let a = Attrs::new(&buf).next().unwrap().unwrap();
+        assert_eq!(a.kind(), 7);
+        assert_eq!(a.raw_type(), 0xC007);
+        assert!(a.is_nested() && a.is_net_byteorder());
+    }
+
+    #[test]
+    fn type_zero_and_unknown_types_are_yielded() {
+        let mut buf = attr(4, 0, &[]);
+        buf.extend(attr(5, 0x3fff, &[1, 0, 0, 0]));
+        assert_eq!(kinds(&buf), [Ok((0, vec![])), Ok((0x3fff, vec![1]))]);
+    }
+
+    #[test]
+    fn trailing_bytes_after_the_last_attribute_are_reported() {
+        let mut buf = attr(8, 1, &[1, 2, 3, 4]);
+        buf.extend([0, 0]);
+        assert_eq!(
+            kinds(&buf),
+            [
+                Ok((1, vec![1, 2, 3, 4])),
+                Err(DecodeErrorKind::TrailingBytes {
+                    what: "attribute",
+                    count: 2
+                })
+            ]
+        );
+    }
+
+    #[test]
+    fn unpadded_last_attribute_is_accepted() {
+        let mut buf = attr(5, 1, &[9, 0, 0, 0]);
+        buf.extend(attr(5, 2, &[8]));
+        assert_eq!(kinds(&buf), [Ok((1, vec![9])), Ok((2, vec![8]))]);
+    }
+
+    #[test]
+    fn nested_iteration_reports_outer_offsets() {
+        let inner = attr(2, 1, &[]);
+        let mut buf = attr(4, 9, &[]);
+        buf.extend(attr(8, 2, &inner));
+        let outer: Vec<_> = Attrs::new(&buf).collect::<Result<_, _>>().unwrap();
+        let err = outer[1].nested().next().unwrap().unwrap_err();
+        assert_eq!(err.offset(), 8);
+        assert_eq!(err.kind(), &DecodeErrorKind::AttrTooShort { len: 2 });
+    }
+
+    #[test]
+    fn empty_nest_yields_nothing() {
+        let buf = attr(4, NLA_F_NESTED | 3, &[]);
+        let a = Attrs::new(&buf).next().unwrap().unwrap();
+        assert_eq!(a.nested().count(), 0);
+    }
+
+    #[test]
+    fn write_pads_and_sets_length() {
+        let mut out = Vec::new();
+        write(&mut out, 3, &[1u8, 2, 3][..]).unwrap();
+        assert_eq!(out, [7, 0, 3, 0, 1, 2, 3, 0]);
+    }
+
+    #[test]
+    fn nest_sets_the_nested_flag_and_covers_its_children() {
+        let mut out = Vec::new();
+        write_nest(&mut out, 5, |o| write(o, 1, &7u32)).unwrap();
+        assert_eq!(out, [12, 0, 5, 0x80, 8, 0, 1, 0, 7, 0, 0, 0]);
+    }
+
+    #[test]
+    fn attribute_over_65531_bytes_is_refused_and_rolled_back() {
+        let mut out = vec![0xEE];
+        let big = vec![0u8; 65_532];
+        assert_eq!(
+            write(&mut out, 1, &big[..]),
+            Err(EncodeError::AttributeTooLong {
+                kind: 1,
+                len: 65_532
+            })
+        );
+        assert_eq!(out, [0xEE]);
+        write(&mut out, 1, &big[..65_531]).unwrap();
+        assert_eq!(out.len(), 1 + 65_535 + 1);
+    }
+
+    #[test]
+    fn nest_over_65535_bytes_is_refused_and_rolled_back() {
+        let mut out = Vec::new();
+        let chunk = vec![0u8; 40_000];
+        let err = write_nest(&mut out, 2, |o| {
+            write(o, 1, &chunk[..])?;
+            write(o, 1, &chunk[..])
+        });
+        assert_eq!(
+            err,
+            Err(EncodeError::NestTooLong {
+                kind: 2,
+                len: 80_012
+            })
+        );
+        assert!(out.is_empty());
+    }
+}

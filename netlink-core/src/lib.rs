@@ -1,0 +1,109 @@
+//! The netlink wire format: headers, checked views, attributes, a builder,
+//! acknowledgements and typed errors. No I/O, no `unsafe`, and no panic on
+//! any input.
+//!
+//! # The wire format
+//!
+//! A datagram holds one or more messages, each aligned to four bytes
+//! (`netlink(7)`):
+//!
+//! ```text
+//! +----------------------------------+-----------------+-----+------------
+//! | nlmsghdr (16 bytes)              | payload         | pad | next message
+//! | len u32|type u16|flags u16|seq u32|pid u32|         |     |
+//! +----------------------------------+-----------------+-----+------------
+//!                                    | family header | attributes ...
+//! ```
+//!
+//! A payload usually starts with a fixed family header (`ifinfomsg`,
+//! `genlmsghdr`, ...) followed by attributes, each aligned to four bytes:
+//!
+//! ```text
+//! +---------+----------+---------------------+-----+
+//! | len u16 | type u16 | payload             | pad |
+//! +---------+----------+---------------------+-----+
+//!             bit 15: NLA_F_NESTED, the payload is attributes again
+//!             bit 14: NLA_F_NET_BYTEORDER
+//! ```
+//!
+//! # The API by task
+//!
+//! - Reading: [`Messages`] walks a datagram, [`Message`] is one checked
+//!   message, [`Attrs`] walks attributes and [`Attr::nested`] descends.
+//! - Control messages: [`Control`] classifies a message; [`ErrorMessage`]
+//!   and [`DoneMessage`] read acks, errors and dump ends with their
+//!   [`ExtAck`] TLVs.
+//! - Writing: [`MessageBuilder`] writes a message (or, used repeatedly on
+//!   one buffer, a batch); [`attr::write`] and [`attr::write_nest`] write
+//!   attributes anywhere.
+//! - Values: [`Encode`] and [`Decode`] are the contract between payload
+//!   types and the wire; see [`value`] for the built-in rules.
+//! - Numbers: [`NlMsgHdr`], [`MessageType`], [`NlmFlags`], [`Protocol`], and
+//!   the length helpers in [`align`].
+//! - Errors: [`DecodeError`] (kind, offset, path) and [`EncodeError`].
+//!
+//! Fallible calls return `Result`; accessors of a view that was checked
+//! when it was made cannot fail. Iterators yield at most one error and then
+//! end, so every loop over any input terminates.
+//!
+//! # Example
+//!
+//! ```
+//! use netlink_core::{Attrs, Message, MessageBuilder, MessageType, NlmFlags, Decode};
+//!
+//! // Build RTM_GETLINK-like request with one nested attribute.
+//! let mut buf = Vec::new();
+//! let mut msg = MessageBuilder::new(&mut buf, MessageType(18), NlmFlags::REQUEST | NlmFlags::DUMP);
+//! msg.family_header(&[0u8; 16])?;
+//! msg.attr(3, "eth0")?;
+//! netlink_core::attr::write_nest(&mut Vec::new(), 1, |_| Ok(()))?;
+//! msg.finish()?;
+//!
+//! // Read it back.
+//! let (parsed, _) = Message::parse(&buf)?;
+//! assert!(parsed.flags().contains(NlmFlags::DUMP));
+//! for attr in Attrs::new(&parsed.payload()[16..]) {
+//!     let attr = attr?;
+//!     assert_eq!(attr.kind(), 3);
+//!     assert_eq!(<&str>::decode(attr.payload())?, "eth0");
+//! }
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+#![forbid(unsafe_code)]
+// The wire layer must not panic on any input: no indexing, unchecked
+// arithmetic, truncating casts or unwraps outside tests.
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::indexing_slicing,
+        clippy::cast_possible_truncation,
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::arithmetic_side_effects
+    )
+)]
+
+pub mod ack;
+pub mod align;
+pub mod attr;
+pub mod builder;
+pub mod error;
+pub mod header;
+pub mod message;
+pub mod value;
+
+pub use ack::{Control, DoneMessage, ErrorMessage, ExtAck};
+pub use attr::{Attr, Attrs, NlAttrHdr};
+pub use builder::MessageBuilder;
+pub use error::{DecodeError, DecodeErrorKind, EncodeError};
+pub use header::{MessageType, NlMsgHdr, NlmFlags, Protocol};
+pub use message::{Message, Messages};
+pub use value::{Decode, Encode, MacAddr};
+
+/// Re-exports for generated code. Not a stable API.
+#[doc(hidden)]
+pub mod __private {
+    pub use zerocopy;
+}
