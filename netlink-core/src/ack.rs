@@ -208,8 +208,16 @@ impl<'a> ErrorMessage<'a> {
                 ext_ack: Err(err.shifted(NLMSG_HDRLEN + 4)),
             });
         };
-        let (request_payload, tlvs, tlv_base) = split_echo(msg.flags(), &request, after_error);
-        let ext_ack = if msg.flags().contains(NlmFlags::ACK_TLVS) {
+        // Success acks never echo the payload, CAPPED or not (kernels before
+        // 4.15 did not set the flag).
+        let capped = msg.flags().contains(NlmFlags::CAPPED) || raw_error == 0;
+        let (request_payload, tlvs, tlv_base) = split_echo(capped, &request, after_error);
+        let ext_ack = if request_payload.len() < echoed_payload_len(capped, &request) {
+            // The echo claims more than arrived: say so instead of handing
+            // out a silently shortened request.
+            let needed = usize::try_from(request.len).unwrap_or(usize::MAX);
+            Err(truncated("echoed request", needed, after_error.len()).shifted(NLMSG_HDRLEN + 4))
+        } else if msg.flags().contains(NlmFlags::ACK_TLVS) {
             ExtAck::parse(tlvs).map_err(|e| e.shifted(tlv_base.saturating_add(NLMSG_HDRLEN + 4)))
         } else {
             Ok(ExtAck::default())
@@ -289,15 +297,21 @@ impl<'a> ErrorMessage<'a> {
     }
 }
 
+/// Returns how many request payload bytes an uncapped echo must hold.
+fn echoed_payload_len(capped: bool, request: &NlMsgHdr) -> usize {
+    if capped {
+        return 0;
+    }
+    usize::try_from(request.len)
+        .unwrap_or(usize::MAX)
+        .saturating_sub(NLMSG_HDRLEN)
+}
+
 /// Splits what follows the error field into request payload and TLVs, and
 /// returns where the TLVs start within it.
-fn split_echo<'a>(
-    flags: NlmFlags,
-    request: &NlMsgHdr,
-    rest: &'a [u8],
-) -> (&'a [u8], &'a [u8], usize) {
+fn split_echo<'a>(capped: bool, request: &NlMsgHdr, rest: &'a [u8]) -> (&'a [u8], &'a [u8], usize) {
     let after_header = rest.get(NLMSG_HDRLEN..).unwrap_or_default();
-    if flags.contains(NlmFlags::CAPPED) {
+    if capped {
         return (&[], after_header, NLMSG_HDRLEN);
     }
     let echoed = usize::try_from(request.len)
@@ -317,6 +331,7 @@ fn split_echo<'a>(
 /// ended it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DoneMessage<'a> {
+    header: NlMsgHdr,
     raw_error: i32,
     ext_ack: Result<ExtAck<'a>, DecodeError>,
 }
@@ -333,6 +348,7 @@ impl<'a> DoneMessage<'a> {
         let payload = msg.payload();
         if payload.is_empty() {
             return Ok(Self {
+                header: *msg.header(),
                 raw_error: 0,
                 ext_ack: Ok(ExtAck::default()),
             });
@@ -344,7 +360,18 @@ impl<'a> DoneMessage<'a> {
         } else {
             Ok(ExtAck::default())
         };
-        Ok(Self { raw_error, ext_ack })
+        Ok(Self {
+            header: *msg.header(),
+            raw_error,
+            ext_ack,
+        })
+    }
+
+    /// Returns the header of the DONE message itself, whose flags carry
+    /// `NLM_F_DUMP_INTR` when the dump was inconsistent.
+    #[must_use]
+    pub const fn header(&self) -> &NlMsgHdr {
+        &self.header
     }
 
     /// Returns whether the dump ended without error.

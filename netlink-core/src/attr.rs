@@ -162,6 +162,111 @@ impl<'a> Iterator for Attrs<'a> {
 
 impl core::iter::FusedIterator for Attrs<'_> {}
 
+/// The nesting depth below the outermost stream that [`NestedWalk`] users
+/// are advised to allow: deeper than any kernel family nests, small enough
+/// that a hostile message cannot make a recursive decoder exhaust its stack.
+pub const MAX_NEST_DEPTH: usize = 32;
+
+/// A depth-first walk over an attribute stream and the nests within it,
+/// bounded in depth.
+///
+/// It yields every attribute with its depth (0 for the outermost stream)
+/// and descends into those for which `descend(path, &attr)` returns
+/// `true`, where `path` lists the types of the enclosing nests, outermost
+/// first (empty for the outermost stream); rtnetlink leaves `NLA_F_NESTED` off some nests, so the caller,
+/// not the flag, decides what is a nest ([`Attr::is_nested`] is one
+/// choice). The walk keeps its own stack instead of recursing: memory and
+/// stack use stay bounded on any input. Descending below `max_depth` yields
+/// [`DecodeErrorKind::TooDeep`] at that attribute's offset, and a framing
+/// fault at any depth is yielded as it is; either ends the walk.
+///
+/// # Examples
+///
+/// ```
+/// use netlink_core::attr::{self, NestedWalk};
+///
+/// let mut buf = Vec::new();
+/// attr::write_nest(&mut buf, 1, |o| attr::write(o, 2, &7u32))?;
+/// let walk = NestedWalk::new(&buf, 8, |_: &[u16], a: &netlink_core::Attr<'_>| a.is_nested());
+/// let seen: Vec<_> = walk.map(|r| r.map(|(depth, a)| (depth, a.kind()))).collect::<Result<_, _>>()?;
+/// assert_eq!(seen, [(0, 1), (1, 2)]);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct NestedWalk<'a, F> {
+    stack: Vec<Attrs<'a>>,
+    // Types of the nests the stack descended into: one less than `stack`.
+    path: Vec<u16>,
+    max_depth: usize,
+    descend: F,
+}
+
+impl<'a, F> NestedWalk<'a, F>
+where
+    F: FnMut(&[u16], &Attr<'a>) -> bool,
+{
+    /// Returns a walk over `buf` that descends where `descend` says, at
+    /// most `max_depth` levels below the outermost stream.
+    #[must_use]
+    pub fn new(buf: &'a [u8], max_depth: usize, descend: F) -> Self {
+        Self::over(Attrs::new(buf), max_depth, descend)
+    }
+
+    /// Returns a walk that starts from `attrs` (for example the attributes
+    /// after a family header, with their offsets).
+    #[must_use]
+    pub fn over(attrs: Attrs<'a>, max_depth: usize, descend: F) -> Self {
+        Self {
+            stack: vec![attrs],
+            path: Vec::new(),
+            max_depth,
+            descend,
+        }
+    }
+
+    fn fault(&mut self, err: DecodeError) -> Option<<Self as Iterator>::Item> {
+        self.stack.clear();
+        self.path.clear();
+        Some(Err(err))
+    }
+}
+
+impl<'a, F> Iterator for NestedWalk<'a, F>
+where
+    F: FnMut(&[u16], &Attr<'a>) -> bool,
+{
+    type Item = Result<(usize, Attr<'a>), DecodeError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            let depth = self.stack.len().checked_sub(1)?;
+            match self.stack.last_mut()?.next() {
+                None => {
+                    self.stack.pop();
+                    self.path.pop();
+                }
+                Some(Err(err)) => return self.fault(err),
+                Some(Ok(attr)) => {
+                    if (self.descend)(&self.path, &attr) {
+                        if depth >= self.max_depth {
+                            let kind = DecodeErrorKind::TooDeep {
+                                limit: self.max_depth,
+                            };
+                            return self.fault(DecodeError::new(kind, attr.offset()));
+                        }
+                        self.stack.push(attr.nested());
+                        self.path.push(attr.kind());
+                    }
+                    return Some(Ok((depth, attr)));
+                }
+            }
+        }
+    }
+}
+
+impl<'a, F> core::iter::FusedIterator for NestedWalk<'a, F> where F: FnMut(&[u16], &Attr<'a>) -> bool
+{}
+
 /// The attribute header, `struct nlattr`.
 #[derive(
     Debug,
@@ -215,6 +320,24 @@ pub fn write<V: Encode + ?Sized>(
 /// [`EncodeError::AttributeTooLong`] when `bytes` is over 65,531 bytes.
 pub fn write_bytes(out: &mut Vec<u8>, kind: u16, bytes: &[u8]) -> Result<(), EncodeError> {
     write(out, kind, bytes)
+}
+
+/// Appends one attribute whose `nla_type` is `raw_type` exactly as given,
+/// flag bits included, holding `bytes`: what an attribute kept as received
+/// needs to be written back unchanged.
+///
+/// # Errors
+///
+/// [`EncodeError::AttributeTooLong`] when `bytes` is over 65,531 bytes;
+/// `out` is then left as it was.
+pub fn write_raw(out: &mut Vec<u8>, raw_type: u16, bytes: &[u8]) -> Result<(), EncodeError> {
+    let start = out.len();
+    out.extend_from_slice(&[0; NLA_HDRLEN]);
+    out.extend_from_slice(bytes);
+    close(out, start, raw_type, |len| EncodeError::AttributeTooLong {
+        kind: raw_type & NLA_TYPE_MASK,
+        len: len.saturating_sub(NLA_HDRLEN),
+    })
 }
 
 /// The start of an open nest, returned by [`begin_nest`] and consumed by

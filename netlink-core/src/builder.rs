@@ -143,6 +143,18 @@ impl<'b> MessageBuilder<'b> {
         self.guarded(|buf| attr::write(buf, kind, value))
     }
 
+    /// Appends an attribute whose `nla_type` is `raw_type` as given, flag
+    /// bits included, holding `bytes`: how an attribute kept as received
+    /// is written back unchanged.
+    ///
+    /// # Errors
+    ///
+    /// [`EncodeError::AttributeTooLong`] over 65,531 bytes and
+    /// [`EncodeError::MessageTooLong`] past the maximum payload.
+    pub fn raw_attr(&mut self, raw_type: u16, bytes: &[u8]) -> Result<&mut Self, EncodeError> {
+        self.guarded(|buf| attr::write_raw(buf, raw_type, bytes))
+    }
+
     /// Opens a nest of type `kind`; close it with
     /// [`MessageBuilder::end_nest`].
     ///

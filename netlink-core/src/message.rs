@@ -13,6 +13,7 @@
 use zerocopy::FromBytes;
 
 use crate::align::{NLMSG_HDRLEN, align};
+use crate::attr::Attrs;
 use crate::error::{DecodeError, DecodeErrorKind};
 use crate::header::{MessageType, NlMsgHdr, NlmFlags};
 
@@ -90,6 +91,28 @@ impl<'a> Message<'a> {
     #[must_use]
     pub const fn payload(&self) -> &'a [u8] {
         self.payload
+    }
+
+    /// Splits the payload into a fixed family header `T` (`ifinfomsg`,
+    /// `genlmsghdr`, ...) and the attributes that start at its aligned size
+    /// (`nlmsg_attrdata`). Offsets of those attributes and of their errors
+    /// count from the start of the message, as the kernel's extended-ack
+    /// offset does.
+    ///
+    /// # Errors
+    ///
+    /// [`DecodeErrorKind::Truncated`] at offset 16 when the payload is
+    /// shorter than `T`: the attributes could not be found.
+    pub fn family_header<T: FromBytes>(&self) -> Result<(T, Attrs<'a>), DecodeError> {
+        let size = core::mem::size_of::<T>();
+        let Ok((header, _)) = T::read_from_prefix(self.payload) else {
+            let err = truncated("family header", size, self.payload.len());
+            return Err(err.shifted(NLMSG_HDRLEN));
+        };
+        let start = align(size).unwrap_or(usize::MAX);
+        let attrs = self.payload.get(start..).unwrap_or_default();
+        let base = NLMSG_HDRLEN.saturating_add(start);
+        Ok((header, Attrs::with_base(attrs, base)))
     }
 }
 
