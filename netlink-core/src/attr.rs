@@ -176,9 +176,10 @@ pub const MAX_NEST_DEPTH: usize = 32;
 /// first (empty for the outermost stream); rtnetlink leaves `NLA_F_NESTED` off some nests, so the caller,
 /// not the flag, decides what is a nest ([`Attr::is_nested`] is one
 /// choice). The walk keeps its own stack instead of recursing: memory and
-/// stack use stay bounded on any input. Descending below `max_depth` yields
-/// [`DecodeErrorKind::TooDeep`] at that attribute's offset, and a framing
-/// fault at any depth is yielded as it is; either ends the walk.
+/// stack use stay bounded on any input. Attributes are yielded down to
+/// depth `max_depth`; a nest at that depth that `descend` selects is
+/// yielded as [`DecodeErrorKind::TooDeep`] at its offset instead. That
+/// error, or a framing fault at any depth, ends the walk.
 ///
 /// # Examples
 ///
