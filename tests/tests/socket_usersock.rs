@@ -1,0 +1,481 @@
+//! Two `NETLINK_USERSOCK` sockets of this process talk to each other:
+//! requests, replies, acks made with `send_ack`, multi-part replies,
+//! batches, multicast by bitmask and by membership, and the socket's own
+//! plumbing (ports, descriptors, queue, timeouts). No privileges needed.
+
+use std::io;
+use std::os::fd::OwnedFd;
+use std::time::Duration;
+
+use netlink_core::{Attrs, Decode, Encode, EncodeError, MessageBuilder, attr};
+use netlink_socket::{
+    Address, Error, MessageType, NlMsgHdr, NlmFlags, Protocol, Socket, SocketBuilder,
+};
+
+const PING: MessageType = MessageType(0x10);
+const PONG: MessageType = MessageType(0x11);
+const NOTE: MessageType = MessageType(0x12);
+
+/// A small typed payload: an id and a name as two attributes.
+#[derive(Debug, PartialEq, Eq)]
+struct Ping<'a> {
+    id: u32,
+    name: &'a str,
+}
+
+impl Encode for Ping<'_> {
+    fn encoded_len(&self) -> usize {
+        8 + 4 + self.name.len() + 1
+    }
+
+    fn encode(&self, out: &mut Vec<u8>) -> Result<(), EncodeError> {
+        attr::write(out, 1, &self.id)?;
+        attr::write(out, 2, self.name)
+    }
+}
+
+impl<'a> Ping<'a> {
+    fn decode(payload: &'a [u8]) -> Ping<'a> {
+        let mut ping = Ping { id: 0, name: "" };
+        for a in Attrs::new(payload) {
+            let a = a.unwrap();
+            match a.kind() {
+                1 => ping.id = u32::decode(a.payload()).unwrap(),
+                2 => ping.name = <&str>::decode(a.payload()).unwrap(),
+                other => panic!("unexpected attribute {other}"),
+            }
+        }
+        ping
+    }
+}
+
+fn pair() -> (Socket, Socket) {
+    let server = SocketBuilder::new(Protocol::USERSOCK)
+        .read_timeout(Some(Duration::from_secs(5)))
+        .open()
+        .unwrap();
+    let client = SocketBuilder::new(Protocol::USERSOCK)
+        .peer(server.local_port())
+        .reply_timeout(Some(Duration::from_secs(5)))
+        .open()
+        .unwrap();
+    (server, client)
+}
+
+/// Receives one request on `server` and returns its header, sender port
+/// and payload.
+fn accept(server: &mut Socket) -> (NlMsgHdr, u32, Vec<u8>) {
+    let (msg, source) = server.recv_msg().unwrap();
+    (*msg.header(), source.port, msg.payload().to_vec())
+}
+
+#[test]
+fn typed_request_gets_its_reply_and_ack() {
+    let (mut server, mut client) = pair();
+    std::thread::scope(|s| {
+        s.spawn(|| {
+            let (hdr, port, payload) = accept(&mut server);
+            assert!(hdr.flags().contains(NlmFlags::REQUEST | NlmFlags::ACK));
+            assert_eq!(hdr.message_type(), PING);
+            let ping = Ping::decode(&payload);
+            let pong = Ping {
+                id: ping.id + 1,
+                name: "pong",
+            };
+            server
+                .send_reply(port, &hdr, PONG, NlmFlags::empty(), &pong)
+                .unwrap();
+            server.send_ack(port, &hdr, 0, None).unwrap();
+        });
+        let ping = Ping {
+            id: 41,
+            name: "ping",
+        };
+        let reply = client.request(PING, NlmFlags::empty(), &ping).unwrap();
+        let msg = reply.message().expect("a data reply");
+        assert_eq!(msg.message_type(), PONG);
+        assert_eq!(
+            Ping::decode(msg.payload()),
+            Ping {
+                id: 42,
+                name: "pong"
+            }
+        );
+        assert!(!reply.is_ack_only());
+        assert_eq!(reply.messages().count(), 1);
+    });
+}
+
+#[test]
+fn error_ack_made_with_send_ack_is_a_typed_kernel_error() {
+    let (mut server, mut client) = pair();
+    std::thread::scope(|s| {
+        s.spawn(|| {
+            let (hdr, port, _) = accept(&mut server);
+            server
+                .send_ack(port, &hdr, libc::EINVAL, Some("ping needs a name"))
+                .unwrap();
+        });
+        let err = client
+            .request(PING, NlmFlags::empty(), &Ping { id: 1, name: "" })
+            .unwrap_err();
+        let kernel = err.kernel().expect("a peer error");
+        assert_eq!(kernel.errno(), libc::EINVAL);
+        assert_eq!(kernel.io_error().kind(), io::ErrorKind::InvalidInput);
+        assert_eq!(kernel.message(), Some("ping needs a name"));
+        assert_eq!(kernel.request_type(), PING);
+        assert!(!kernel.in_done());
+    });
+}
+
+#[test]
+fn success_ack_alone_and_ack_warning() {
+    let (mut server, mut client) = pair();
+    std::thread::scope(|s| {
+        s.spawn(|| {
+            let (hdr, port, _) = accept(&mut server);
+            server.send_ack(port, &hdr, 0, None).unwrap();
+            let (hdr, port, _) = accept(&mut server);
+            server.send_ack(port, &hdr, 0, Some("deprecated")).unwrap();
+        });
+        let reply = client.request(PING, NlmFlags::empty(), &[][..]).unwrap();
+        assert!(reply.is_ack_only());
+        assert!(reply.message().is_none());
+        let reply = client.request(PING, NlmFlags::empty(), &[][..]).unwrap();
+        assert_eq!(reply.warning(), Some("deprecated"));
+    });
+}
+
+fn serve_parts(server: &mut Socket, parts: u32, end_with_ack: bool) {
+    let (hdr, port, _) = accept(server);
+    for id in 0..parts {
+        let part = Ping { id, name: "part" };
+        server
+            .send_reply(port, &hdr, PONG, NlmFlags::MULTI, &part)
+            .unwrap();
+    }
+    if end_with_ack {
+        server.send_ack(port, &hdr, 0, None).unwrap();
+    } else {
+        server.send_done(port, &hdr).unwrap();
+    }
+}
+
+#[test]
+fn multi_part_reply_is_read_as_a_dump_until_done() {
+    let (mut server, mut client) = pair();
+    std::thread::scope(|s| {
+        s.spawn(|| serve_parts(&mut server, 5, false));
+        let mut dump = client.dump(PING, NlmFlags::empty(), &[][..]).unwrap();
+        let mut ids = Vec::new();
+        while let Some(msg) = dump.next() {
+            let msg = msg.unwrap();
+            assert!(msg.flags().contains(NlmFlags::MULTI));
+            ids.push(Ping::decode(msg.payload()).id);
+        }
+        assert_eq!(ids, [0, 1, 2, 3, 4]);
+        assert!(!dump.is_interrupted());
+    });
+}
+
+#[test]
+fn multi_part_reply_ended_by_an_ack_ends_the_dump() {
+    let (mut server, mut client) = pair();
+    std::thread::scope(|s| {
+        s.spawn(|| serve_parts(&mut server, 3, true));
+        let ids = client
+            .dump_consistent(PING, NlmFlags::empty(), &[][..], 1, |m| {
+                Ok(Ping::decode(m.payload()).id)
+            })
+            .unwrap();
+        assert_eq!(ids, [0, 1, 2]);
+    });
+}
+
+#[test]
+fn multi_part_reply_to_a_request_collects_every_part() {
+    let (mut server, mut client) = pair();
+    std::thread::scope(|s| {
+        s.spawn(|| serve_parts(&mut server, 3, false));
+        let reply = client.request(PING, NlmFlags::empty(), &[][..]).unwrap();
+        let ids: Vec<_> = reply
+            .messages()
+            .map(|m| Ping::decode(m.unwrap().payload()).id)
+            .collect();
+        assert_eq!(ids, [0, 1, 2]);
+    });
+}
+
+#[test]
+fn batch_goes_in_one_datagram_and_each_ack_is_awaited() {
+    let (mut server, mut client) = pair();
+    let mut batch = Vec::new();
+    for id in 0..3u32 {
+        let mut msg = MessageBuilder::new(&mut batch, PING, NlmFlags::REQUEST | NlmFlags::ACK);
+        msg.payload(&Ping { id, name: "b" }).unwrap();
+        msg.finish().unwrap();
+    }
+    let seqs = client.send_batch(&mut batch).unwrap();
+    assert_eq!(seqs.len(), 3);
+    assert!(seqs.windows(2).all(|w| w[1] == w[0].wrapping_add(1)));
+
+    let datagram = server.recv().unwrap();
+    let from = datagram.source().port;
+    let headers: Vec<NlMsgHdr> = datagram.messages().map(|m| *m.unwrap().header()).collect();
+    assert_eq!(headers.len(), 3, "one datagram holds the whole batch");
+    for hdr in &headers {
+        let errno = if hdr.seq == seqs[1] { libc::EPERM } else { 0 };
+        server.send_ack(from, hdr, errno, None).unwrap();
+    }
+    assert_eq!(client.wait_for_ack(seqs[0]).unwrap(), None);
+    let err = client.wait_for_ack(seqs[1]).unwrap_err();
+    assert_eq!(err.errno(), Some(libc::EPERM));
+    client.wait_for_ack(seqs[2]).unwrap();
+}
+
+#[test]
+fn raw_bytes_and_raw_payload_round_trip() {
+    let (mut server, mut client) = pair();
+    let mut bytes = Vec::new();
+    let mut msg = MessageBuilder::new(&mut bytes, NOTE, NlmFlags::REQUEST).max_payload(8);
+    msg.append(b"abc").unwrap();
+    assert!(msg.append(&[0; 8]).is_err(), "the maximum payload holds");
+    msg.set_seq(77);
+    msg.finish().unwrap();
+    client.send_raw(&bytes).unwrap();
+    let seq = client
+        .send(NOTE, NlmFlags::empty(), &b"raw payload"[..])
+        .unwrap();
+
+    let (msg, source) = server.recv_msg().unwrap();
+    assert_eq!((msg.seq(), &msg.payload()[..3]), (77, &b"abc"[..]));
+    assert_eq!(source.port, client.local_port());
+    let (msg, _) = server.recv_msg().unwrap();
+    assert_eq!(msg.seq(), seq);
+    assert_eq!(msg.pid(), client.local_port());
+    assert_eq!(&msg.payload()[..11], b"raw payload");
+}
+
+#[test]
+fn legacy_bitmask_at_bind_receives_multicast() {
+    let mut listener = SocketBuilder::new(Protocol::USERSOCK)
+        .groups(1 << 2)
+        .read_timeout(Some(Duration::from_secs(5)))
+        .open()
+        .unwrap();
+    let mut sender = Socket::open(Protocol::USERSOCK).unwrap();
+    assert_eq!(listener.groups().unwrap(), [3]);
+    let to = Address::group(3).unwrap();
+    sender
+        .send_to(to, NOTE, NlmFlags::empty(), &Ping { id: 3, name: "g" })
+        .unwrap();
+    let datagram = listener.recv().unwrap();
+    assert_eq!(datagram.source().groups, 1 << 2);
+    assert_eq!(datagram.source().multicast_group(), Some(3));
+    assert_eq!(datagram.source().port, sender.local_port());
+    let msg = datagram.messages().next().unwrap().unwrap();
+    assert_eq!(Ping::decode(msg.payload()).id, 3);
+}
+
+#[test]
+fn membership_receives_multicast_and_is_listed() {
+    let mut listener = SocketBuilder::new(Protocol::USERSOCK)
+        .groups(1)
+        .pktinfo(true)
+        .read_timeout(Some(Duration::from_secs(5)))
+        .open()
+        .unwrap();
+    let mut sender = Socket::open(Protocol::USERSOCK).unwrap();
+    listener.join_group(7).unwrap();
+    listener.join_group(32).unwrap();
+    assert_eq!(listener.groups().unwrap(), [1, 7, 32]);
+
+    let to = Address::group(7).unwrap();
+    sender.send_to(to, NOTE, NlmFlags::empty(), &7u32).unwrap();
+    let source = listener.recv().unwrap().source();
+    assert_eq!(source.groups, 1 << 6);
+    assert_eq!(source.group, Some(7), "NETLINK_PKTINFO names the group");
+
+    listener.leave_group(7).unwrap();
+    assert_eq!(listener.groups().unwrap(), [1, 32]);
+    sender.send_to(to, NOTE, NlmFlags::empty(), &7u32).unwrap();
+    listener
+        .set_read_timeout(Some(Duration::from_millis(100)))
+        .unwrap();
+    assert!(matches!(listener.recv(), Err(Error::Timeout)));
+}
+
+#[test]
+fn invalid_groups_are_refused() {
+    let mut sock = Socket::open(Protocol::USERSOCK).unwrap();
+    assert_eq!(sock.join_group(0).unwrap_err().errno(), Some(libc::EINVAL));
+    assert_eq!(sock.join_group(33).unwrap_err().errno(), Some(libc::EINVAL));
+    assert_eq!(Address::group(0), None);
+    assert_eq!(Address::group(33), None);
+}
+
+#[test]
+fn port_is_chosen_before_bind_and_read_back() {
+    let first = Socket::open(Protocol::USERSOCK).unwrap();
+    let port = first.local_port().wrapping_add(0x4000_0000) | 0x4000_0000;
+    let chosen = SocketBuilder::new(Protocol::USERSOCK)
+        .port(port)
+        .open()
+        .unwrap();
+    assert_eq!(chosen.local_port(), port);
+    let clash = SocketBuilder::new(Protocol::USERSOCK).port(port).open();
+    assert_eq!(clash.unwrap_err().errno(), Some(libc::EADDRINUSE));
+    chosen.close().unwrap();
+}
+
+#[test]
+fn socket_from_an_owned_fd_keeps_its_port_and_closes_explicitly() {
+    let sock = Socket::open(Protocol::USERSOCK).unwrap();
+    let port = sock.local_port();
+    let fd: OwnedFd = sock.into();
+    let sock = Socket::from_fd(fd).unwrap();
+    assert_eq!(sock.local_port(), port);
+    assert_eq!(sock.protocol(), Protocol::USERSOCK);
+    sock.close().unwrap();
+
+    let udp = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    let err = Socket::from_fd(OwnedFd::from(udp)).unwrap_err();
+    assert_eq!(err.errno(), Some(libc::EAFNOSUPPORT));
+}
+
+#[test]
+fn sequence_numbers_are_random_nonzero_and_increase() {
+    let a = Socket::open(Protocol::USERSOCK).unwrap();
+    let b = Socket::open(Protocol::USERSOCK).unwrap();
+    assert_ne!(a.next_seq(), 0);
+    assert_ne!(a.next_seq(), b.next_seq(), "two sockets start apart");
+}
+
+#[test]
+fn notifications_during_a_request_are_kept_in_order() {
+    let (mut server, mut client) = pair();
+    let mut other = Socket::open(Protocol::USERSOCK).unwrap();
+    client.join_group(4).unwrap();
+    std::thread::scope(|s| {
+        s.spawn(|| {
+            let (hdr, port, _) = accept(&mut server);
+            let group = Address::group(4).unwrap();
+            server
+                .send_reply(port, &hdr, NOTE, NlmFlags::empty(), &1u32)
+                .unwrap();
+            other
+                .send_to(group, NOTE, NlmFlags::empty(), &2u32)
+                .unwrap();
+            // A multicast with the request's own seq is still a
+            // notification.
+            let mut bytes = Vec::new();
+            let mut msg = MessageBuilder::new(&mut bytes, NOTE, NlmFlags::empty());
+            msg.set_seq(hdr.seq);
+            msg.payload(&3u32).unwrap();
+            msg.finish().unwrap();
+            server.send_raw_to(group, &bytes).unwrap();
+            server.send_ack(port, &hdr, 0, None).unwrap();
+        });
+        let reply = client.request(PING, NlmFlags::empty(), &[][..]).unwrap();
+        // The NOTE sent by unicast with our seq is a data reply; the two
+        // multicasts are not.
+        assert_eq!(reply.messages().count(), 1);
+    });
+    assert_eq!(client.queued(), 2);
+    let first = client.recv().unwrap();
+    assert_eq!(first.source().multicast_group(), Some(4));
+    let values: Vec<u32> = [
+        first.bytes().to_vec(),
+        client.recv().unwrap().bytes().to_vec(),
+    ]
+    .iter()
+    .map(|b| u32::from_ne_bytes(b[16..20].try_into().unwrap()))
+    .collect();
+    assert_eq!(values, [2, 3]);
+}
+
+#[test]
+fn queue_overflow_is_reported_not_silent() {
+    let server = Socket::open(Protocol::USERSOCK).unwrap();
+    let mut server = server;
+    let mut client = SocketBuilder::new(Protocol::USERSOCK)
+        .peer(server.local_port())
+        .queue_limit(2)
+        .read_timeout(Some(Duration::from_secs(5)))
+        .open()
+        .unwrap();
+    std::thread::scope(|s| {
+        s.spawn(|| {
+            let (hdr, port, _) = accept(&mut server);
+            for id in 0..5u32 {
+                let mut stale = hdr;
+                stale.seq = hdr.seq.wrapping_add(100);
+                server
+                    .send_reply(port, &stale, NOTE, NlmFlags::empty(), &id)
+                    .unwrap();
+            }
+            server.send_ack(port, &hdr, 0, None).unwrap();
+        });
+        client.request(PING, NlmFlags::empty(), &[][..]).unwrap();
+    });
+    assert_eq!(client.queued(), 2);
+    client.recv().unwrap();
+    client.recv().unwrap();
+    match client.recv() {
+        Err(Error::QueueOverflow { dropped }) => assert_eq!(dropped, 3),
+        other => panic!("expected an overflow report, got {other:?}"),
+    }
+    client
+        .set_read_timeout(Some(Duration::from_millis(50)))
+        .unwrap();
+    assert!(matches!(client.recv(), Err(Error::Timeout)));
+}
+
+#[test]
+fn read_timeout_is_typed_and_distinct_from_protocol_errors() {
+    let mut sock = SocketBuilder::new(Protocol::USERSOCK)
+        .read_timeout(Some(Duration::from_millis(50)))
+        .open()
+        .unwrap();
+    let started = std::time::Instant::now();
+    let err = sock.recv().unwrap_err();
+    assert!(matches!(err, Error::Timeout), "{err:?}");
+    assert!(started.elapsed() >= Duration::from_millis(40));
+    assert_eq!(err.errno(), None);
+    assert!(err.kernel().is_none());
+}
+
+#[test]
+fn request_to_a_silent_peer_times_out() {
+    let server = Socket::open(Protocol::USERSOCK).unwrap();
+    let mut client = SocketBuilder::new(Protocol::USERSOCK)
+        .peer(server.local_port())
+        .reply_timeout(Some(Duration::from_millis(50)))
+        .open()
+        .unwrap();
+    let err = client
+        .request(PING, NlmFlags::empty(), &[][..])
+        .unwrap_err();
+    assert!(matches!(err, Error::Timeout), "{err:?}");
+}
+
+#[test]
+fn send_to_a_missing_port_fails() {
+    let mut sock = Socket::open(Protocol::USERSOCK).unwrap();
+    sock.set_peer(0x7fff_fff0);
+    let err = sock.send(PING, NlmFlags::empty(), &[][..]).unwrap_err();
+    assert_eq!(err.errno(), Some(libc::ECONNREFUSED), "{err:?}");
+}
+
+#[test]
+fn an_empty_header_is_echoed_by_send_ack() {
+    let (mut server, mut client) = pair();
+    let seq = client.send(PING, NlmFlags::empty(), &[][..]).unwrap();
+    let (hdr, port, _) = accept(&mut server);
+    assert_eq!(hdr.seq, seq);
+    server.send_ack(port, &hdr, 0, None).unwrap();
+    let (msg, _) = client.recv_msg().unwrap();
+    let ack = netlink_core::ErrorMessage::parse(&msg).unwrap();
+    assert!(ack.is_ack());
+    assert_eq!(ack.request(), Some(&hdr));
+}
