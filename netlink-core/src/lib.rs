@@ -89,6 +89,7 @@ pub mod ack;
 pub mod align;
 pub mod attr;
 pub mod builder;
+pub mod derive_support;
 pub mod error;
 pub mod header;
 pub mod message;
@@ -106,4 +107,9 @@ pub use value::{Decode, Encode, MacAddr};
 #[doc(hidden)]
 pub mod __private {
     pub use zerocopy;
+
+    pub use crate::attr::{Attr, Attrs, write as write_attr};
+    pub use crate::derive_support::*;
+    pub use crate::error::{DecodeError, DecodeErrorKind, EncodeError};
+    pub use crate::value::{Decode, Encode};
 }
