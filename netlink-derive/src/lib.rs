@@ -1,4 +1,177 @@
-//! PLACEHOLDER
+//! `#[derive(NetlinkMessage)]`: netlink wire codecs from plain Rust types.
+//!
+//! ```text
+//! payload of a message, or content of a nest:
+//! +------------------+-----+---------+---------+-----+---------+
+//! | header field(s)  | pad | attr  N | attr  M | ... | unknown |
+//! | (zerocopy struct)|     | field   | field   |     | kept    |
+//! +------------------+-----+---------+---------+-----+---------+
+//!                          each: | len u16 | type u16 | payload | pad |
+//! ```
+//!
+//! The derive generates code that calls only `netlink_core`: a struct gets
+//! `Encode`, `Decode` and `Nest`; an enum of attributes gets `AttrEnum`; an
+//! enum of messages gets `MessageEnum` (or `Decode` and `GenlCommand` when
+//! keyed by generic netlink command). The traits live in
+//! `netlink_core::derive_support`.
+//!
+//! # Structs
+//!
+//! Fields marked `header` come first and are `zerocopy` structs
+//! (`FromBytes + IntoBytes + Immutable`) such as `ifinfomsg` or
+//! `genlmsghdr`; attributes start at the next four-byte boundary. Then:
+//!
+//! | field type | `#[netlink(attr = N)]` means |
+//! |---|---|
+//! | `T` | required: a missing one is `MissingAttribute` naming the field |
+//! | `Option<T>` | optional |
+//! | `Vec<T>` (not `Vec<u8>`) | repeated: every occurrence, in order |
+//! | `bool` | a flag: present and empty; `false` is not written |
+//! | `Vec<u8>`, `&'a [u8]`, `&'a str`, ... | one value, as `netlink_core::value` says |
+//!
+//! One field may be `#[netlink(unknown)]`, a `Vec` of `RawAttr` (type with
+//! flag bits, and payload) or of an attribute enum: it keeps every attribute
+//! no other field takes, so decode then encode loses nothing.
+//!
+//! Encoding writes headers, then attributes in field order, then the
+//! catch-all. Decoding walks the attributes once, in any order.
+//!
+//! **Duplicates.** When a non-repeated attribute occurs more than once, the
+//! last occurrence wins, as with the kernel's `nla_parse`; every occurrence
+//! must still decode. An `indexed` array that occurs twice is replaced, too.
+//!
+//! # Keys
+//!
+//! | key | where | meaning |
+//! |---|---|---|
+//! | `crate = path` | item | path of `netlink_core` for re-exporting crates |
+//! | `strict` | struct, attribute enum | an unknown attribute type is an `UnknownAttribute` error |
+//! | `message` | enum | a message enum (see below) |
+//! | `header` | field | a fixed header |
+//! | `attr = N` | field, variant | attribute type, 1 to 0x3fff |
+//! | `unknown` | field, variant | the catch-all |
+//! | `nested` | field, variant | the value is a nest: a derived struct (or any `Nest`) |
+//! | `attrs` | field, variant | the value is a nest of attribute enums: `Vec<E>` or the lazy `AttrIter<'a, E>` |
+//! | `indexed` | field, variant | a nest of entries numbered 1..n (`Vec<T>`; add `nested` when entries are nests) |
+//! | `noflag` | field, variant | write the nest without `NLA_F_NESTED`, as `nla_nest_start_noflag` does |
+//! | `be` | field, variant | an integer in network byte order |
+//! | `nul = false` | field, variant | write a string without its NUL (reading accepts both) |
+//! | `len = n`, `min_len = n`, `max_len = n` | field, variant | payload length policy, on decode and encode |
+//! | `range = a..=b` | field, variant | value policy for integers, on decode and encode |
+//! | `ty = N` | message variant | `nlmsg_type`, 16 to 65535 |
+//! | `command = N` | message variant | `genlmsghdr.cmd`, 0 to 255 |
+//!
+//! Nests are read whatever `NLA_F_NESTED` says (rtnetlink omits it) and are
+//! written with it unless `noflag` is given. Decoding gives up past
+//! `netlink_core::derive_support::MAX_DEPTH` nested levels, so recursive
+//! types are safe on hostile input.
+//!
+//! Every error of a value carries the field (or variant) name and the byte
+//! offset of the attribute, and nested errors read as a path such as
+//! `linkinfo.kind: string is not valid UTF-8 after byte 0 at offset 40`.
+//!
+//! # Attribute enums
+//!
+//! One newtype variant per attribute type (a unit variant is a flag), plus
+//! an optional `#[netlink(unknown)]` variant holding a `RawAttr`. Read a
+//! stream lazily with `AttrIter::<E>::new(bytes)` or eagerly with
+//! `decode_attrs`; write a slice with `encode_attrs`. Without an unknown
+//! variant, unknown attributes are skipped (or refused under `strict`).
+//!
+//! # Message enums
+//!
+//! `#[netlink(message)]` on an enum of newtype variants, each
+//! `#[netlink(ty = N)]` (dispatch on `nlmsg_type` through
+//! `MessageEnum::decode_message`) or each `#[netlink(command = N)]`
+//! (dispatch on the first payload byte, `genlmsghdr.cmd`, through `Decode`;
+//! encoding sets that byte to the variant's command). An
+//! `#[netlink(unknown)]` variant holding a `RawMessage` keeps the rest.
+//!
+//! # Example
+//!
+//! ```
+//! use netlink_core::derive_support::{GenlCommand, RawAttr};
+//! use netlink_core::{Decode, Encode};
+//! use netlink_derive::NetlinkMessage;
+//! use zerocopy::{FromBytes, Immutable, IntoBytes, KnownLayout};
+//!
+//! #[derive(Debug, Clone, Copy, PartialEq, FromBytes, IntoBytes, Immutable, KnownLayout)]
+//! #[repr(C)]
+//! struct GenlMsgHdr {
+//!     cmd: u8,
+//!     version: u8,
+//!     reserved: u16,
+//! }
+//!
+//! #[derive(Debug, PartialEq, NetlinkMessage)]
+//! struct Group<'a> {
+//!     #[netlink(attr = 2)]
+//!     id: u32,
+//!     #[netlink(attr = 1)]
+//!     name: &'a str,
+//! }
+//!
+//! #[derive(Debug, PartialEq, NetlinkMessage)]
+//! struct Family<'a> {
+//!     #[netlink(header)]
+//!     header: GenlMsgHdr,
+//!     #[netlink(attr = 2)]
+//!     name: &'a str,
+//!     #[netlink(attr = 1)]
+//!     id: u16,
+//!     #[netlink(attr = 3)]
+//!     version: Option<u32>,
+//!     #[netlink(attr = 7, indexed, nested)]
+//!     groups: Vec<Group<'a>>,
+//!     #[netlink(unknown)]
+//!     rest: Vec<RawAttr<'a>>,
+//! }
+//!
+//! #[derive(Debug, PartialEq, NetlinkMessage)]
+//! #[netlink(message)]
+//! enum Ctrl<'a> {
+//!     #[netlink(command = 1)]
+//!     NewFamily(Family<'a>),
+//! }
+//!
+//! let family = Family {
+//!     header: GenlMsgHdr { cmd: 1, version: 2, reserved: 0 },
+//!     name: "nlctrl",
+//!     id: 0x10,
+//!     version: Some(2),
+//!     groups: vec![Group { id: 0x10, name: "notify" }],
+//!     rest: Vec::new(),
+//! };
+//! let mut payload = Vec::new();
+//! family.encode(&mut payload)?;
+//! assert_eq!(payload.len(), family.encoded_len());
+//!
+//! let ctrl = Ctrl::decode(&payload)?;
+//! assert_eq!(ctrl.command(), 1);
+//! assert_eq!(ctrl, Ctrl::NewFamily(family));
+//!
+//! // A required attribute that is missing is named in the error.
+//! let err = Family::decode(&payload[..4]).unwrap_err();
+//! assert_eq!(err.to_string(), "required attribute name (type 2) is missing at offset 0");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! # Compile errors
+//!
+//! Misuse is reported at the offending token, all errors of an item at
+//! once: unknown or repeated keys, keys in the wrong place or in conflict,
+//! attribute numbers out of range or used twice, fields without a role,
+//! unsupported field types, two catch-alls, headers after attributes,
+//! unions, type parameters and variants of the wrong shape.
+//!
+//! # Limitations
+//!
+//! Limitation: type and const parameters are refused; derive for concrete
+//! types (one lifetime, that of the borrowed bytes, is supported).
+//!
+//! Limitation: a struct that is a nest has no way to remember whether the
+//! sender set `NLA_F_NESTED`; it is written as `noflag` says. Keep such
+//! nests in the catch-all to re-encode them bit for bit.
 #![forbid(unsafe_code)]
 
 mod errors;
@@ -9,7 +182,9 @@ mod validate;
 
 use proc_macro::TokenStream;
 
-/// Derives the netlink wire codec of a struct or enum.
+/// Derives the netlink wire codec of a struct, an attribute enum or a
+/// message enum; see the crate documentation for the keys of
+/// `#[netlink(...)]`.
 #[proc_macro_derive(NetlinkMessage, attributes(netlink))]
 pub fn derive_netlink_message(input: TokenStream) -> TokenStream {
     let input = syn::parse_macro_input!(input as syn::DeriveInput);
