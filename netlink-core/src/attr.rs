@@ -22,7 +22,7 @@
 
 use zerocopy::{FromBytes, IntoBytes};
 
-use crate::align::{NLA_HDRLEN, align, padding};
+use crate::align::{NLA_ALIGNTO, NLA_HDRLEN, padding};
 use crate::error::{DecodeError, DecodeErrorKind, EncodeError};
 use crate::value::Encode;
 
@@ -43,12 +43,14 @@ pub struct Attr<'a> {
 
 impl<'a> Attr<'a> {
     /// Returns the attribute type with the flag bits masked off.
+    #[inline]
     #[must_use]
     pub const fn kind(&self) -> u16 {
         self.raw_type & NLA_TYPE_MASK
     }
 
     /// Returns `nla_type` as received, flag bits included.
+    #[inline]
     #[must_use]
     pub const fn raw_type(&self) -> u16 {
         self.raw_type
@@ -56,18 +58,21 @@ impl<'a> Attr<'a> {
 
     /// Returns whether the sender set `NLA_F_NESTED`. Decoders do not rely
     /// on it: rtnetlink leaves it off some nests.
+    #[inline]
     #[must_use]
     pub const fn is_nested(&self) -> bool {
         self.raw_type & NLA_F_NESTED != 0
     }
 
     /// Returns whether the sender set `NLA_F_NET_BYTEORDER`.
+    #[inline]
     #[must_use]
     pub const fn is_net_byteorder(&self) -> bool {
         self.raw_type & NLA_F_NET_BYTEORDER != 0
     }
 
     /// Returns the payload, without header or padding.
+    #[inline]
     #[must_use]
     pub const fn payload(&self) -> &'a [u8] {
         self.payload
@@ -75,12 +80,14 @@ impl<'a> Attr<'a> {
 
     /// Returns where the attribute header starts, counted from the start of
     /// the stream the outermost [`Attrs`] walked.
+    #[inline]
     #[must_use]
     pub const fn offset(&self) -> usize {
         self.offset
     }
 
     /// Returns where the payload starts, counted like [`Attr::offset`].
+    #[inline]
     #[must_use]
     pub const fn payload_offset(&self) -> usize {
         self.offset.saturating_add(NLA_HDRLEN)
@@ -89,6 +96,7 @@ impl<'a> Attr<'a> {
     /// Returns an iterator over the payload read as nested attributes,
     /// whatever the `NLA_F_NESTED` bit says. Offsets stay counted from the
     /// outermost stream.
+    #[inline]
     #[must_use]
     pub const fn nested(&self) -> Attrs<'a> {
         Attrs::with_base(self.payload, self.payload_offset())
@@ -101,13 +109,14 @@ impl<'a> Attr<'a> {
 /// `Err` for a framing fault, then ends.
 #[derive(Debug, Clone)]
 pub struct Attrs<'a> {
-    buf: &'a [u8],
-    pos: usize,
-    base: usize,
+    // What is left to walk, and where it starts in the outermost stream.
+    rest: &'a [u8],
+    offset: usize,
 }
 
 impl<'a> Attrs<'a> {
     /// Returns an iterator over the attributes in `buf`.
+    #[inline]
     #[must_use]
     pub const fn new(buf: &'a [u8]) -> Self {
         Self::with_base(buf, 0)
@@ -115,45 +124,61 @@ impl<'a> Attrs<'a> {
 
     /// Returns an iterator over `buf` whose offsets (of attributes and of
     /// errors) count from `base` instead of 0.
+    #[inline]
     #[must_use]
     pub const fn with_base(buf: &'a [u8], base: usize) -> Self {
-        Self { buf, pos: 0, base }
+        Self {
+            rest: buf,
+            offset: base,
+        }
     }
 
-    fn fault(&mut self, kind: DecodeErrorKind) -> Option<Result<Attr<'a>, DecodeError>> {
-        let at = self.base.saturating_add(self.pos);
-        self.pos = self.buf.len();
-        Some(Err(DecodeError::new(kind, at)))
+    #[cold]
+    #[inline(never)]
+    fn fault(&mut self, kind: DecodeErrorKind) -> DecodeError {
+        self.rest = &[];
+        DecodeError::new(kind, self.offset)
     }
 }
 
 impl<'a> Iterator for Attrs<'a> {
     type Item = Result<Attr<'a>, DecodeError>;
 
+    #[inline]
     fn next(&mut self) -> Option<Self::Item> {
-        let rest = self.buf.get(self.pos..).filter(|r| !r.is_empty())?;
-        let Ok((header, _)) = NlAttrHdr::read_from_prefix(rest) else {
-            return self.fault(DecodeErrorKind::TrailingBytes {
-                what: "attribute",
-                count: rest.len(),
-            });
+        let rest = self.rest;
+        let (nla_len, raw_type) = match *rest {
+            [] => return None,
+            [l0, l1, t0, t1, ..] => (u16::from_ne_bytes([l0, l1]), u16::from_ne_bytes([t0, t1])),
+            _ => {
+                let count = rest.len();
+                return Some(Err(self.fault(DecodeErrorKind::TrailingBytes {
+                    what: "attribute",
+                    count,
+                })));
+            }
         };
-        let len = usize::from(header.len);
+        let len = usize::from(nla_len);
         if len < NLA_HDRLEN {
-            return self.fault(DecodeErrorKind::AttrTooShort { len: header.len });
+            return Some(Err(
+                self.fault(DecodeErrorKind::AttrTooShort { len: nla_len })
+            ));
         }
         let Some(payload) = rest.get(NLA_HDRLEN..len) else {
             let kind = DecodeErrorKind::AttrPastEnd {
-                len: header.len,
+                len: nla_len,
                 remaining: rest.len(),
             };
-            return self.fault(kind);
+            return Some(Err(self.fault(kind)));
         };
-        let offset = self.base.saturating_add(self.pos);
-        let advance = align(len).map_or(rest.len(), |a| a.min(rest.len()));
-        self.pos = self.pos.saturating_add(advance);
+        // `len` fits in a u16, so aligning it cannot overflow; the last
+        // attribute may lack its padding.
+        let advance = (len.wrapping_add(NLA_ALIGNTO - 1) & !(NLA_ALIGNTO - 1)).min(rest.len());
+        let offset = self.offset;
+        self.rest = rest.get(advance..).unwrap_or_default();
+        self.offset = offset.saturating_add(advance);
         Some(Ok(Attr {
-            raw_type: header.ty,
+            raw_type,
             offset,
             payload,
         }))
@@ -225,6 +250,8 @@ where
         }
     }
 
+    #[cold]
+    #[inline(never)]
     fn fault(&mut self, err: DecodeError) -> Option<<Self as Iterator>::Item> {
         self.stack.clear();
         self.path.clear();
@@ -238,6 +265,7 @@ where
 {
     type Item = Result<(usize, Attr<'a>), DecodeError>;
 
+    #[inline]
     fn next(&mut self) -> Option<Self::Item> {
         loop {
             let depth = self.stack.len().checked_sub(1)?;

@@ -34,6 +34,7 @@ impl<'a> Message<'a> {
     /// [`DecodeErrorKind::MessageTooShort`] when `nlmsg_len < 16` and
     /// [`DecodeErrorKind::MessagePastEnd`] when it runs past `buf`; all at
     /// offset 0.
+    #[inline]
     pub fn parse(buf: &'a [u8]) -> Result<(Self, usize), DecodeError> {
         let Ok((header, _)) = NlMsgHdr::read_from_prefix(buf) else {
             return Err(truncated("message header", NLMSG_HDRLEN, buf.len()));
@@ -57,24 +58,28 @@ impl<'a> Message<'a> {
     }
 
     /// Returns the header as received.
+    #[inline]
     #[must_use]
     pub const fn header(&self) -> &NlMsgHdr {
         &self.header
     }
 
     /// Returns the message type.
+    #[inline]
     #[must_use]
     pub const fn message_type(&self) -> MessageType {
         self.header.message_type()
     }
 
     /// Returns the flags.
+    #[inline]
     #[must_use]
     pub const fn flags(&self) -> NlmFlags {
         self.header.flags()
     }
 
     /// Returns the sequence number the sender wrote.
+    #[inline]
     #[must_use]
     pub const fn seq(&self) -> u32 {
         self.header.seq
@@ -82,12 +87,14 @@ impl<'a> Message<'a> {
 
     /// Returns the port id the sender wrote in the header. Only the socket
     /// address of a datagram says who really sent it.
+    #[inline]
     #[must_use]
     pub const fn pid(&self) -> u32 {
         self.header.pid
     }
 
     /// Returns the payload: everything after the header up to `nlmsg_len`.
+    #[inline]
     #[must_use]
     pub const fn payload(&self) -> &'a [u8] {
         self.payload
@@ -122,57 +129,70 @@ impl<'a> Message<'a> {
 /// `Err` for a framing fault, then ends.
 #[derive(Debug, Clone)]
 pub struct Messages<'a> {
-    buf: &'a [u8],
+    // What is left to walk, and where it starts in the datagram.
+    rest: &'a [u8],
     offset: usize,
 }
 
 impl<'a> Messages<'a> {
     /// Returns an iterator over the messages in `datagram`.
+    #[inline]
     #[must_use]
     pub const fn new(datagram: &'a [u8]) -> Self {
         Self {
-            buf: datagram,
+            rest: datagram,
             offset: 0,
         }
     }
 
-    /// Returns the offset of the next message within the datagram.
+    /// Returns the offset of the next message within the datagram (its
+    /// length once the walk has ended).
+    #[inline]
     #[must_use]
     pub const fn offset(&self) -> usize {
         self.offset
     }
 
-    fn fault(&mut self, err: DecodeError) -> Option<Result<Message<'a>, DecodeError>> {
+    #[cold]
+    #[inline(never)]
+    fn fault(&mut self, err: DecodeError) -> DecodeError {
         let at = self.offset;
-        self.offset = self.buf.len();
-        Some(Err(err.shifted(at)))
+        self.offset = at.saturating_add(self.rest.len());
+        self.rest = &[];
+        err.shifted(at)
     }
 }
 
 impl<'a> Iterator for Messages<'a> {
     type Item = Result<Message<'a>, DecodeError>;
 
+    #[inline]
     fn next(&mut self) -> Option<Self::Item> {
-        let rest = self.buf.get(self.offset..).filter(|r| !r.is_empty())?;
+        let rest = self.rest;
+        if rest.is_empty() {
+            return None;
+        }
         if rest.len() < NLMSG_HDRLEN {
             let kind = DecodeErrorKind::TrailingBytes {
                 what: "message",
                 count: rest.len(),
             };
-            return self.fault(DecodeError::new(kind, 0));
+            return Some(Err(self.fault(DecodeError::new(kind, 0))));
         }
         match Message::parse(rest) {
             Ok((msg, advance)) => {
+                self.rest = rest.get(advance..).unwrap_or_default();
                 self.offset = self.offset.saturating_add(advance);
                 Some(Ok(msg))
             }
-            Err(err) => self.fault(err),
+            Err(err) => Some(Err(self.fault(err))),
         }
     }
 }
 
 impl core::iter::FusedIterator for Messages<'_> {}
 
+#[cold]
 pub(crate) fn truncated(what: &'static str, needed: usize, found: usize) -> DecodeError {
     DecodeError::new(
         DecodeErrorKind::Truncated {
