@@ -1,0 +1,7 @@
+//! Fuzzes the acks decoder; see `checks.rs` for the properties.
+#![no_main]
+
+#[path = "../checks.rs"]
+mod checks;
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| checks::acks(data));
