@@ -194,7 +194,10 @@ fn strings_with_and_without_nul() {
         owned: Some("e".into()),
     };
     let bytes = encode(&v);
-    assert_eq!(bytes, [attr(1, b"ab"), attr(2, b"cd\0"), attr(3, b"e")].concat());
+    assert_eq!(
+        bytes,
+        [attr(1, b"ab"), attr(2, b"cd\0"), attr(3, b"e")].concat()
+    );
     assert_eq!(Strings::decode(&bytes).unwrap(), v);
     // A NUL sent anyway ends the string.
     let mut bytes = attr(1, b"ab\0");
@@ -243,7 +246,10 @@ fn exact_length_policy() {
         mac: Some(&[1]),
         ..no_policy()
     };
-    assert!(matches!(bad.encode(&mut out), Err(EncodeError::Invalid { what: "mac", .. })));
+    assert!(matches!(
+        bad.encode(&mut out),
+        Err(EncodeError::Invalid { what: "mac", .. })
+    ));
 }
 
 #[test]
@@ -258,7 +264,10 @@ fn minimum_and_maximum_length_policy() {
         }
     );
     let long = Policy::decode(&attr(2, &[1; 5])).unwrap_err();
-    assert!(matches!(long.kind(), DecodeErrorKind::TooLong { max: 4, .. }));
+    assert!(matches!(
+        long.kind(),
+        DecodeErrorKind::TooLong { max: 4, .. }
+    ));
     assert!(Policy::decode(&attr(2, &[1; 3])).is_ok());
 }
 
@@ -376,10 +385,15 @@ fn items() -> Vec<Item<'static>> {
 fn attribute_enums_keep_wire_order_eagerly_and_lazily() {
     let mut bytes = Vec::new();
     encode_attrs(&mut bytes, &items()).unwrap();
-    assert_eq!(bytes.len(), items().iter().map(AttrEnum::attr_size).sum::<usize>());
+    assert_eq!(
+        bytes.len(),
+        items().iter().map(AttrEnum::attr_size).sum::<usize>()
+    );
     assert_eq!(&bytes[4..6], [0, 80]);
     assert_eq!(decode_attrs::<Item<'_>>(&bytes).unwrap(), items());
-    let lazy: Vec<_> = AttrIter::<Item<'_>>::new(&bytes).map(Result::unwrap).collect();
+    let lazy: Vec<_> = AttrIter::<Item<'_>>::new(&bytes)
+        .map(Result::unwrap)
+        .collect();
     assert_eq!(lazy, items());
     assert_eq!(items()[2].kind(), 9);
 }
@@ -388,7 +402,10 @@ fn attribute_enums_keep_wire_order_eagerly_and_lazily() {
 fn attribute_enums_without_a_catch_all_skip_or_refuse_unknown_types() {
     let mut bytes = attr(2, &[0]);
     bytes.extend(attr(1, &[5]));
-    assert_eq!(decode_attrs::<SkippingItem>(&bytes).unwrap(), [SkippingItem::A(5)]);
+    assert_eq!(
+        decode_attrs::<SkippingItem>(&bytes).unwrap(),
+        [SkippingItem::A(5)]
+    );
     let mut lazy = AttrIter::<StrictItem>::new(&bytes);
     assert!(lazy.next().unwrap().is_err());
     assert!(lazy.next().is_none(), "the iterator ends after an error");
@@ -499,7 +516,10 @@ struct QuotedPath {
 fn crate_path_names_the_support_crate() {
     let v = ThroughReexport { a: 5 };
     assert_eq!(ThroughReexport::decode(&encode(&v)).unwrap(), v);
-    assert_eq!(QuotedPath::decode(&encode(&QuotedPath { a: 1 })).unwrap().a, 1);
+    assert_eq!(
+        QuotedPath::decode(&encode(&QuotedPath { a: 1 })).unwrap().a,
+        1
+    );
 }
 
 #[test]
@@ -539,7 +559,10 @@ enum OnlyNew {
 #[test]
 fn message_enums_without_catch_all_refuse_other_types() {
     let err = OnlyNew::decode_message(20, &[]).unwrap_err();
-    assert_eq!(err.kind(), &DecodeErrorKind::UnexpectedMessageType { ty: 20 });
+    assert_eq!(
+        err.kind(),
+        &DecodeErrorKind::UnexpectedMessageType { ty: 20 }
+    );
 }
 
 #[test]

@@ -175,7 +175,7 @@ pub(crate) fn write(cx: &Ctx, spec: &Spec<'_>, name: &str, v: &TokenStream) -> T
             quote! {
                 if !#v.is_empty() {
                     #p::write_nest_with(__out, #kind, #flagged, |__out| {
-                        for (__i, __v) in #v.iter().enumerate() {
+                        for (__i, __v) in ::core::iter::Iterator::enumerate(#v.iter()) {
                             let __k = #p::index_kind(__i)?;
                             #entry
                         }
@@ -199,7 +199,7 @@ pub(crate) fn size(cx: &Ctx, spec: &Spec<'_>, v: &TokenStream) -> TokenStream {
         }
         Shape::Repeated => {
             let body = one(quote!(__v));
-            quote!(#v.iter().fold(0usize, |__n, __v| __n.saturating_add(#body)))
+            quote!(::core::iter::Iterator::fold(#v.iter(), 0usize, |__n, __v| __n.saturating_add(#body)))
         }
         Shape::Flag => quote!(if *#v { #p::attr_size(0) } else { 0 }),
         Shape::Indexed => {
@@ -208,7 +208,7 @@ pub(crate) fn size(cx: &Ctx, spec: &Spec<'_>, v: &TokenStream) -> TokenStream {
                 if #v.is_empty() {
                     0
                 } else {
-                    #p::attr_size(#v.iter().fold(0usize, |__n, __v| __n.saturating_add(#body)))
+                    #p::attr_size(::core::iter::Iterator::fold(#v.iter(), 0usize, |__n, __v| __n.saturating_add(#body)))
                 }
             }
         }
