@@ -16,11 +16,11 @@
 //! [`Resolver`] asks the controller once per family and caches the answer
 //! (`genetlink` docs: ids are stable while the family stays registered).
 //!
-//! Limitation: hand-written until the derive covers indexed nests. The
-//! controller's reply holds its operations and multicast groups as nests
-//! of nests indexed 1, 2, ...; they are decoded here with `netlink_core`'s
-//! attribute views, in the shape the derived types will have, so that the
-//! derive can replace this code without changing the API.
+//! Limitation: the controller codec is hand-written on `netlink_core`'s
+//! attribute views instead of `#[derive(NetlinkMessage)]`. Its operations
+//! and multicast groups are nests of nests indexed 1, 2, ...; the types
+//! here have the shape derived types would have, so the derive can replace
+//! this code without changing the API.
 
 use std::collections::HashMap;
 
