@@ -171,9 +171,10 @@ impl<'a> Iterator for Attrs<'a> {
             };
             return Some(Err(self.fault(kind)));
         };
-        // `len` fits in a u16, so aligning it cannot overflow; the last
-        // attribute may lack its padding.
-        let advance = (len.wrapping_add(NLA_ALIGNTO - 1) & !(NLA_ALIGNTO - 1)).min(rest.len());
+        // `len` fits in a u16, so aligning it cannot overflow. Only an
+        // unpadded last attribute aligns past the end, and then nothing
+        // remains either way.
+        let advance = len.wrapping_add(NLA_ALIGNTO - 1) & !(NLA_ALIGNTO - 1);
         let offset = self.offset;
         self.rest = rest.get(advance..).unwrap_or_default();
         self.offset = offset.saturating_add(advance);
