@@ -49,24 +49,27 @@
 //! # Example
 //!
 //! ```
-//! use netlink_core::{Attrs, Message, MessageBuilder, MessageType, NlmFlags, Decode};
+//! use netlink_core::{Decode, Message, MessageBuilder, MessageType, NlmFlags};
 //!
 //! // Build RTM_GETLINK-like request with one nested attribute.
 //! let mut buf = Vec::new();
 //! let mut msg = MessageBuilder::new(&mut buf, MessageType(18), NlmFlags::REQUEST | NlmFlags::DUMP);
 //! msg.family_header(&[0u8; 16])?;
 //! msg.attr(3, "eth0")?;
-//! netlink_core::attr::write_nest(&mut Vec::new(), 1, |_| Ok(()))?;
+//! let info = msg.begin_nest(18)?;
+//! msg.attr(1, "veth")?;
+//! msg.end_nest(info)?;
 //! msg.finish()?;
 //!
 //! // Read it back.
 //! let (parsed, _) = Message::parse(&buf)?;
 //! assert!(parsed.flags().contains(NlmFlags::DUMP));
-//! for attr in Attrs::new(&parsed.payload()[16..]) {
-//!     let attr = attr?;
-//!     assert_eq!(attr.kind(), 3);
-//!     assert_eq!(<&str>::decode(attr.payload())?, "eth0");
-//! }
+//! let (_ifinfomsg, mut attrs) = parsed.family_header::<[u8; 16]>()?;
+//! let name = attrs.next().ok_or("no name")??;
+//! assert_eq!((name.kind(), <&str>::decode(name.payload())?), (3, "eth0"));
+//! let info = attrs.next().ok_or("no nest")??;
+//! let kind = info.nested().next().ok_or("empty nest")??;
+//! assert_eq!(<&str>::decode(kind.payload())?, "veth");
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
