@@ -20,6 +20,8 @@ use netlink_core::derive_support::RawAttr;
 use netlink_core::{Decode, DecodeError, NlmFlags};
 use netlink_derive::NetlinkMessage;
 use netlink_socket::{Error, MessageType, Socket};
+
+use crate::table::Table;
 use zerocopy::byteorder::{BigEndian, U16};
 use zerocopy::{FromBytes, Immutable, IntoBytes, KnownLayout};
 
@@ -258,6 +260,43 @@ where
         }
     }
     Ok(())
+}
+
+/// Dumps TCP and UDP sockets of both families and returns the table
+/// `ss` prints: netid, state, queues, local and peer endpoints, UDP
+/// first as `ss -tuan` does. Replies that do not decode are reported to
+/// `bad`.
+///
+/// # Errors
+///
+/// Errors of the dumps.
+pub fn sockets_table<B>(sock: &mut Socket, mut bad: B) -> Result<Table, Error>
+where
+    B: FnMut(DecodeError),
+{
+    let header = ["NETID", "STATE", "RECV-Q", "SEND-Q", "LOCAL", "PEER"];
+    let mut table = Table::new(header);
+    for transport in [Transport::Udp, Transport::Tcp] {
+        for v6 in [false, true] {
+            let add = |s: InetSocket| {
+                table.row(socket_row(&s));
+                Ok(())
+            };
+            list_sockets(sock, transport, v6, add, &mut bad)?;
+        }
+    }
+    Ok(table)
+}
+
+fn socket_row(s: &InetSocket) -> [String; 6] {
+    [
+        s.transport.name().to_owned(),
+        s.state_text().to_owned(),
+        s.rqueue.to_string(),
+        s.wqueue.to_string(),
+        Endpoint(s.local.0, s.local.1).to_string(),
+        Endpoint(s.peer.0, s.peer.1).to_string(),
+    ]
 }
 
 #[cfg(test)]

@@ -19,6 +19,8 @@ use netlink_derive::NetlinkMessage;
 use netlink_socket::genl::{GENL_ID_CTRL, GenlMsgHdr};
 use netlink_socket::{Error, Socket};
 
+use crate::table::Table;
+
 /// `CTRL_CMD_NEWFAMILY`.
 pub const CMD_NEWFAMILY: u8 = 1;
 /// `CTRL_CMD_DELFAMILY`.
@@ -248,4 +250,53 @@ fn printable(bytes: &[u8]) -> Option<&str> {
     (*last == 0 && printable)
         .then(|| std::str::from_utf8(text).ok())
         .flatten()
+}
+
+/// Dumps the families and returns the table `genl-list` prints: id,
+/// name, version, header size, attribute count, groups and operations.
+/// With `verbose`, the operations column lists each command with its
+/// capabilities instead of their number. Families that do not decode
+/// are reported to `bad`.
+///
+/// # Errors
+///
+/// Errors of the dump.
+pub fn families_table<B>(sock: &mut Socket, verbose: bool, bad: B) -> Result<Table, Error>
+where
+    B: FnMut(netlink_core::DecodeError),
+{
+    let header = ["ID", "NAME", "VERSION", "HDRSIZE", "MAXATTR", "GROUPS", "OPS"];
+    let mut table = Table::new(header);
+    list_families(
+        sock,
+        |family| {
+            table.row(family_row(family, verbose));
+            Ok(())
+        },
+        bad,
+    )?;
+    Ok(table)
+}
+
+fn family_row(family: &Family<'_>, verbose: bool) -> [String; 7] {
+    let number = |n: Option<u32>| n.map_or_else(|| "-".to_owned(), |n| n.to_string());
+    let ops = if verbose {
+        let ops: Vec<String> = family
+            .ops
+            .iter()
+            .map(|op| format!("{}[{}]", op.id, op.flags_text()))
+            .collect();
+        ops.join(",")
+    } else {
+        family.ops.len().to_string()
+    };
+    [
+        format!("{:#x}", family.id),
+        family.name.to_owned(),
+        number(family.version),
+        number(family.hdrsize),
+        number(family.maxattr),
+        family.groups_text(),
+        ops,
+    ]
 }

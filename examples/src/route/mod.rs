@@ -25,7 +25,9 @@ pub use link::{
 
 use netlink_core::derive_support::RawMessage;
 use netlink_derive::NetlinkMessage;
-use netlink_socket::MessageType;
+use netlink_socket::{Error, MessageType};
+
+use crate::table::Table;
 
 /// `RTM_NEWLINK`.
 pub const RTM_NEWLINK: MessageType = MessageType(16);
@@ -68,4 +70,79 @@ pub enum RouteMessage<'a> {
 pub fn hw_address(bytes: &[u8]) -> String {
     let parts: Vec<String> = bytes.iter().map(|b| format!("{b:02x}")).collect();
     parts.join(":")
+}
+
+/// Dumps the links and returns them as the table `ip-link` prints:
+/// index, name, state, MTU, hardware address, kind and flags. Links that
+/// do not decode are reported to `bad`.
+///
+/// # Errors
+///
+/// Errors of the dump.
+pub fn links_table<B>(sock: &mut netlink_socket::Socket, bad: B) -> Result<Table, Error>
+where
+    B: FnMut(netlink_core::DecodeError),
+{
+    let mut table = Table::new(["INDEX", "NAME", "STATE", "MTU", "ADDRESS", "KIND", "FLAGS"]);
+    list_links(
+        sock,
+        |link| {
+            table.row(link_row(link));
+            Ok(())
+        },
+        bad,
+    )?;
+    Ok(table)
+}
+
+fn link_row(link: &Link<'_>) -> [String; 7] {
+    [
+        link.header.index.to_string(),
+        link.name_text(),
+        link.state_text().to_owned(),
+        link.mtu.map_or_else(|| "-".to_owned(), |m| m.to_string()),
+        link.address.map_or_else(|| "-".to_owned(), hw_address),
+        link.kind_text().to_owned(),
+        format!("<{}>", flag_names(link.header.flags).join(",")),
+    ]
+}
+
+/// Dumps links and addresses and returns the table `ip-addr` prints: one
+/// row per link with its name, state and addresses (`address/prefix`,
+/// IPv4 before IPv6, in the kernel's order). Messages that do not decode
+/// are reported to `bad`.
+///
+/// # Errors
+///
+/// Errors of the dumps.
+pub fn addresses_table<B>(sock: &mut netlink_socket::Socket, mut bad: B) -> Result<Table, Error>
+where
+    B: FnMut(netlink_core::DecodeError),
+{
+    let mut links: Vec<(i32, String, &'static str, Vec<String>)> = Vec::new();
+    list_links(
+        sock,
+        |l| {
+            links.push((l.header.index, l.name_text(), l.state_text(), Vec::new()));
+            Ok(())
+        },
+        &mut bad,
+    )?;
+    list_addresses(
+        sock,
+        |a| {
+            let index = i32::try_from(a.header.index).unwrap_or(-1);
+            let link = links.iter_mut().find(|l| l.0 == index);
+            if let (Some(link), Some(cidr)) = (link, a.cidr()) {
+                link.3.push(cidr);
+            }
+            Ok(())
+        },
+        bad,
+    )?;
+    let mut table = Table::new(["NAME", "STATE", "ADDRESSES"]);
+    for (_, name, state, addresses) in links {
+        table.row([name, state.to_owned(), addresses.join(" ")]);
+    }
+    Ok(table)
 }
