@@ -110,13 +110,18 @@ impl Args {
         };
         self.rest.remove(at);
         if at >= self.rest.len() {
-            return Err(Failure::msg("reading arguments", format!("{name} needs a value")));
+            return Err(Failure::msg(
+                "reading arguments",
+                format!("{name} needs a value"),
+            ));
         }
         let value = self.rest.remove(at);
-        value
-            .parse()
-            .map(Some)
-            .map_err(|_| Failure::msg("reading arguments", format!("bad value {value:?} for {name}")))
+        value.parse().map(Some).map_err(|_| {
+            Failure::msg(
+                "reading arguments",
+                format!("bad value {value:?} for {name}"),
+            )
+        })
     }
 
     /// Removes every `--name VALUE` and returns the values in order.

@@ -32,7 +32,9 @@ pub const SOCK_DIAG_BY_FAMILY: MessageType = MessageType(20);
 const ALL_STATES: u32 = 0xffe;
 
 /// `struct inet_diag_sockid`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, FromBytes, IntoBytes, Immutable, KnownLayout)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Default, FromBytes, IntoBytes, Immutable, KnownLayout,
+)]
 #[repr(C)]
 pub struct SockId {
     /// `idiag_sport`.
@@ -50,7 +52,9 @@ pub struct SockId {
 }
 
 /// `struct inet_diag_req_v2`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, FromBytes, IntoBytes, Immutable, KnownLayout)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Default, FromBytes, IntoBytes, Immutable, KnownLayout,
+)]
 #[repr(C)]
 pub struct InetDiagReqV2 {
     /// `sdiag_family`: `AF_INET` or `AF_INET6`.
@@ -68,7 +72,9 @@ pub struct InetDiagReqV2 {
 }
 
 /// `struct inet_diag_msg`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, FromBytes, IntoBytes, Immutable, KnownLayout)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Default, FromBytes, IntoBytes, Immutable, KnownLayout,
+)]
 #[repr(C)]
 pub struct InetDiagMsg {
     /// `idiag_family`.

@@ -54,7 +54,8 @@ pub struct Operation {
 }
 
 impl Operation {
-    /// Returns the capabilities as short words: `do`, `dump`, `admin`...
+    /// Returns the capabilities as short words joined by `+`: `do`,
+    /// `dump`, `admin`...
     #[must_use]
     pub fn flags_text(&self) -> String {
         let flags = self.flags.unwrap_or(0);
@@ -63,7 +64,7 @@ impl Operation {
             .filter(|(bit, _)| flags & bit != 0)
             .map(|&(_, name)| name)
             .collect();
-        words.join(",")
+        words.join("+")
     }
 }
 
@@ -234,9 +235,15 @@ fn value_text(attr: &Attr<'_>) -> String {
     }
     match bytes.len() {
         1 => u8::decode(bytes).map(|v| v.to_string()).unwrap_or_default(),
-        2 => u16::decode(bytes).map(|v| v.to_string()).unwrap_or_default(),
-        4 => u32::decode(bytes).map(|v| v.to_string()).unwrap_or_default(),
-        8 => u64::decode(bytes).map(|v| v.to_string()).unwrap_or_default(),
+        2 => u16::decode(bytes)
+            .map(|v| v.to_string())
+            .unwrap_or_default(),
+        4 => u32::decode(bytes)
+            .map(|v| v.to_string())
+            .unwrap_or_default(),
+        8 => u64::decode(bytes)
+            .map(|v| v.to_string())
+            .unwrap_or_default(),
         _ if attr.is_nested() => "{...}".to_owned(),
         _ => bytes.iter().map(|b| format!("{b:02x}")).collect(),
     }
@@ -255,7 +262,7 @@ fn printable(bytes: &[u8]) -> Option<&str> {
 /// Dumps the families and returns the table `genl-list` prints: id,
 /// name, version, header size, attribute count, groups and operations.
 /// With `verbose`, the operations column lists each command with its
-/// capabilities instead of their number. Families that do not decode
+/// capabilities (`3:do+dump+policy`) instead of their number. Families that do not decode
 /// are reported to `bad`.
 ///
 /// # Errors
@@ -265,7 +272,9 @@ pub fn families_table<B>(sock: &mut Socket, verbose: bool, bad: B) -> Result<Tab
 where
     B: FnMut(netlink_core::DecodeError),
 {
-    let header = ["ID", "NAME", "VERSION", "HDRSIZE", "MAXATTR", "GROUPS", "OPS"];
+    let header = [
+        "ID", "NAME", "VERSION", "HDRSIZE", "MAXATTR", "GROUPS", "OPS",
+    ];
     let mut table = Table::new(header);
     list_families(
         sock,
@@ -284,7 +293,7 @@ fn family_row(family: &Family<'_>, verbose: bool) -> [String; 7] {
         let ops: Vec<String> = family
             .ops
             .iter()
-            .map(|op| format!("{}[{}]", op.id, op.flags_text()))
+            .map(|op| format!("{}:{}", op.id, op.flags_text()))
             .collect();
         ops.join(",")
     } else {

@@ -24,11 +24,20 @@ use zerocopy::IntoBytes;
 
 fn main() {
     println!("netlink demonstration: three protocols on one framework\n");
-    section("Links of this network namespace", "rtnetlink, RTM_GETLINK dump");
+    section(
+        "Links of this network namespace",
+        "rtnetlink, RTM_GETLINK dump",
+    );
     show(open(Protocol::ROUTE).and_then(|mut s| route::links_table(&mut s, warn)));
-    section("Generic netlink families", "nlctrl, CTRL_CMD_GETFAMILY dump");
+    section(
+        "Generic netlink families",
+        "nlctrl, CTRL_CMD_GETFAMILY dump",
+    );
     show(open(Protocol::GENERIC).and_then(|mut s| genl::families_table(&mut s, false, warn)));
-    section("A key-value service of our own", "NETLINK_USERSOCK, no root needed");
+    section(
+        "A key-value service of our own",
+        "NETLINK_USERSOCK, no root needed",
+    );
     if let Err(err) = key_value_round_trip() {
         println!("  the round trip failed: {err}");
     }
@@ -69,7 +78,9 @@ fn key_value_round_trip() -> Result<(), Error> {
         let serving = scope.spawn(|| server.run(&stop));
         let talked = talk(&mut client);
         stop.store(true, Ordering::Relaxed);
-        let served = serving.join().unwrap_or(Err(Error::Protocol("server thread panicked")));
+        let served = serving
+            .join()
+            .unwrap_or(Err(Error::Protocol("server thread panicked")));
         talked.and(served)
     })?;
     monitor.as_mut().map_or(Ok(()), print_notifications)
@@ -97,11 +108,19 @@ fn open_monitor() -> Result<Option<Monitor>, Error> {
 fn talk(client: &mut Client) -> Result<(), Error> {
     let mut log = Table::new(["REQUEST", "ANSWER"]).indent(2);
     let steps: [(&str, Step<'_>); 8] = [
-        ("set colour = blue, tags demo,sky", &|c| ack(c.set("colour", b"blue", &["demo", "sky"], None))),
-        ("set colour = green if revision 1", &|c| ack(c.set("colour", b"green", &[], Some(1)))),
-        ("set colour = red if revision 1", &|c| ack(c.set("colour", b"red", &[], Some(1)))),
+        ("set colour = blue, tags demo,sky", &|c| {
+            ack(c.set("colour", b"blue", &["demo", "sky"], None))
+        }),
+        ("set colour = green if revision 1", &|c| {
+            ack(c.set("colour", b"green", &[], Some(1)))
+        }),
+        ("set colour = red if revision 1", &|c| {
+            ack(c.set("colour", b"red", &[], Some(1)))
+        }),
         ("get colour", &|c| c.get("colour").map(|r| r.to_string())),
-        ("set shape = circle", &|c| ack(c.set("shape", b"circle", &[], None))),
+        ("set shape = circle", &|c| {
+            ack(c.set("shape", b"circle", &[], None))
+        }),
         ("get size", &|c| c.get("size").map(|r| r.to_string())),
         ("del shape", &|c| ack(c.delete("shape"))),
         ("get, without the required key", &|c| malformed_get(c)),
@@ -124,7 +143,9 @@ fn malformed_get(client: &mut Client) -> Result<String, Error> {
     let header = KvHeader::new(0);
     let payload = header.as_bytes();
     let sock = client.socket();
-    ack(sock.request(MessageType(kv::GET), NlmFlags::empty(), payload).map(drop))
+    ack(sock
+        .request(MessageType(kv::GET), NlmFlags::empty(), payload)
+        .map(drop))
 }
 
 /// Returns the answer column: the reply, or the error's errno name and
@@ -153,12 +174,20 @@ fn errno_name(errno: i32) -> String {
 
 fn print_dump(client: &mut Client) -> Result<(), Error> {
     let records = client.dump(None)?;
-    let plural = if records.len() == 1 { "entry" } else { "entries" };
+    let plural = if records.len() == 1 {
+        "entry"
+    } else {
+        "entries"
+    };
     println!("  dump of table 0: {} {plural}", records.len());
     let mut table = Table::new(["KEY", "VALUE", "TAGS", "REVISION", "BY PORT"]).indent(4);
     for r in &records {
         let numbers = [r.revision.to_string(), r.changed_by.to_string()];
-        table.row([r.key.clone(), r.value_text(), r.tags_text()].into_iter().chain(numbers));
+        table.row(
+            [r.key.clone(), r.value_text(), r.tags_text()]
+                .into_iter()
+                .chain(numbers),
+        );
     }
     println!("{table}");
     Ok(())
@@ -169,7 +198,7 @@ fn print_notifications(monitor: &mut Monitor) -> Result<(), Error> {
     monitor.set_timeout(Some(Duration::from_millis(200)))?;
     println!("  notifications the monitor received:");
     loop {
-        match monitor.next() {
+        match monitor.next_change() {
             Ok(change) => println!("    {change}"),
             Err(Error::Timeout) => return Ok(()),
             Err(err) => return Err(err),

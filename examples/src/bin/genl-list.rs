@@ -10,7 +10,8 @@
 //! cargo run -p netlink-examples --bin genl-list -- [--verbose]
 //! ```
 //!
-//! With `--verbose`, each operation is listed as `ID[capabilities]`.
+//! With `--verbose`, each operation is listed as `ID:capabilities`, such
+//! as `3:do+dump+policy`.
 
 use std::process::ExitCode;
 

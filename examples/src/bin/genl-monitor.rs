@@ -37,14 +37,24 @@ fn run(mut args: Args) -> Result<(), Failure> {
     let (family, group) = match args.positional() {
         [] => ("nlctrl".to_owned(), "notify".to_owned()),
         [family, group] => (family.clone(), group.clone()),
-        _ => return Err(Failure::msg("reading arguments", "usage: genl-monitor [FAMILY GROUP] [--count N]")),
+        _ => {
+            return Err(Failure::msg(
+                "reading arguments",
+                "usage: genl-monitor [FAMILY GROUP] [--count N]",
+            ));
+        }
     };
     let mut sock = Socket::open(Protocol::GENERIC).map_err(cli::while_("opening the socket"))?;
     let doing = format!("resolving {family} {group}");
     let mut resolver = Resolver::new();
-    let id = resolver.group(&mut sock, &family, &group).map_err(cli::while_(&doing))?;
-    let hdrsize = resolver.family(&mut sock, &family).map_or(0, |f| f.hdrsize as usize);
-    sock.join_group(id).map_err(cli::while_(&format!("joining {family} {group}")))?;
+    let id = resolver
+        .group(&mut sock, &family, &group)
+        .map_err(cli::while_(&doing))?;
+    let hdrsize = resolver
+        .family(&mut sock, &family)
+        .map_or(0, |f| f.hdrsize as usize);
+    sock.join_group(id)
+        .map_err(cli::while_(&format!("joining {family} {group}")))?;
     eprintln!("genl-monitor: listening on {family} {group} (group {id})");
     let mut seen = 0;
     while count.is_none_or(|n| seen < n) {

@@ -21,8 +21,10 @@ fn main() -> ExitCode {
 
 fn run() -> Result<(), Failure> {
     let mut sock = Socket::open(Protocol::ROUTE).map_err(cli::while_("opening the socket"))?;
-    let table = addresses_table(&mut sock, |err| eprintln!("ip-addr: skipped a message: {err}"))
-        .map_err(cli::while_("dumping addresses"))?;
+    let table = addresses_table(&mut sock, |err| {
+        eprintln!("ip-addr: skipped a message: {err}")
+    })
+    .map_err(cli::while_("dumping addresses"))?;
     print!("{table}");
     Ok(())
 }

@@ -39,11 +39,15 @@ fn run(mut args: Args) -> Result<(), Failure> {
             println!("set {key}: acknowledged");
         }
         ["get", key] => {
-            let record = client.get(key).map_err(cli::while_(&format!("get {key}")))?;
+            let record = client
+                .get(key)
+                .map_err(cli::while_(&format!("get {key}")))?;
             println!("{record}");
         }
         ["del", key] => {
-            client.delete(key).map_err(cli::while_(&format!("del {key}")))?;
+            client
+                .delete(key)
+                .map_err(cli::while_(&format!("del {key}")))?;
             println!("deleted {key}");
         }
         ["dump"] => print_dump(&client.dump(None).map_err(cli::while_("dump"))?),
@@ -57,7 +61,11 @@ fn print_dump(records: &[Record]) {
     let mut table = Table::new(["KEY", "VALUE", "TAGS", "REVISION", "BY PORT"]);
     for r in records {
         let cells = [r.key.clone(), r.value_text(), r.tags_text()];
-        table.row(cells.into_iter().chain([r.revision.to_string(), r.changed_by.to_string()]));
+        table.row(
+            cells
+                .into_iter()
+                .chain([r.revision.to_string(), r.changed_by.to_string()]),
+        );
     }
     print!("{table}");
 }

@@ -2,7 +2,8 @@
 //!
 //! Shows a socket joining a multicast group of a user-space protocol and
 //! decoding whatever arrives with the protocol's message enum. It needs
-//! no privilege.
+//! `CAP_NET_ADMIN`, which the kernel asks of sockets that join a
+//! `NETLINK_USERSOCK` group, and says so without it.
 //!
 //! ```sh
 //! cargo run -p netlink-examples --bin kv-monitor -- [--count N]
@@ -27,7 +28,7 @@ fn run(mut args: Args) -> Result<(), Failure> {
     eprintln!("kv-monitor: listening on group {GROUP}");
     let mut seen = 0;
     while count.is_none_or(|n| seen < n) {
-        match monitor.next() {
+        match monitor.next_change() {
             Ok(change) => println!("{change}"),
             Err(netlink_socket::Error::Overrun) => println!("(changes were lost: dump to resync)"),
             Err(err) => return Err(Failure::socket("receiving", err)),

@@ -26,7 +26,10 @@ fn main() -> ExitCode {
 fn run(mut args: Args) -> Result<(), Failure> {
     let port = args.option("--port")?.unwrap_or(DEFAULT_PORT);
     let mut server = Server::bind(port).map_err(cli::while_("binding the server"))?;
-    println!("serving kv on port {} (notifications to group {GROUP})", server.port());
+    println!(
+        "serving kv on port {} (notifications to group {GROUP})",
+        server.port()
+    );
     let _ = std::io::stdout().flush();
     let never = AtomicBool::new(false);
     server.run(&never).map_err(cli::while_("serving"))

@@ -8,8 +8,8 @@ use netlink_core::{Message, NlmFlags};
 use netlink_socket::{Error, MessageType, Socket, SocketBuilder};
 
 use super::{
-    DumpRequest, Entry, GROUP, KeyRequest, KvHeader, KvMessage, PROTOCOL, SetRequest, DELETE,
-    DUMP, GET, SET,
+    DELETE, DUMP, DumpRequest, Entry, GET, GROUP, KeyRequest, KvHeader, KvMessage, PROTOCOL, SET,
+    SetRequest,
 };
 
 /// How long the client waits for each answer of the server.
@@ -240,7 +240,9 @@ impl Client {
 fn record(msg: &Message<'_>) -> Result<Record, Error> {
     match KvMessage::from_message(msg)? {
         KvMessage::Entry(entry) => Ok(Record::from(&entry)),
-        _ => Err(Error::Protocol("the server answered with something else than an entry")),
+        _ => Err(Error::Protocol(
+            "the server answered with something else than an entry",
+        )),
     }
 }
 
@@ -263,7 +265,7 @@ impl Monitor {
         Ok(Self { sock })
     }
 
-    /// Sets how long [`Monitor::next`] waits (`None`: forever).
+    /// Sets how long [`Monitor::next_change`] waits (`None`: forever).
     ///
     /// # Errors
     ///
@@ -280,7 +282,7 @@ impl Monitor {
     /// [`Error::Timeout`] after the timeout, [`Error::Overrun`] when
     /// notifications were lost (a dump brings the state back),
     /// [`Error::Decode`] for a malformed notification.
-    pub fn next(&mut self) -> Result<Notification, Error> {
+    pub fn next_change(&mut self) -> Result<Notification, Error> {
         loop {
             let (msg, source) = self.sock.recv_msg()?;
             if !source.is_multicast() {

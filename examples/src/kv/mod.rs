@@ -4,7 +4,9 @@
 //! processes, which makes it the place to define a protocol of one's own.
 //! A server binds a known port ([`DEFAULT_PORT`]); clients send requests
 //! to it; every change is multicast to group [`GROUP`], which monitors
-//! join. No privilege is needed for any of it.
+//! join. Serving and asking need no privilege; joining the group does
+//! (`CAP_NET_ADMIN`): the kernel lets anyone send to a `NETLINK_USERSOCK`
+//! group, but only privileged sockets receive from one.
 //!
 //! ```text
 //! +-----------+----------------------+-------------------------------+

@@ -14,10 +14,12 @@ use super::{
     PROTOCOL, SetRequest, VERSION,
 };
 
-/// How long a reply may wait for room in a client's receive buffer. A
-/// client that stops reading must not stop the server (`netlink(7)`: a
-/// unicast into a full receiver blocks the sender).
-const SEND_TIMEOUT: Duration = Duration::from_millis(500);
+/// How long a reply may wait for room in a client's receive buffer: the
+/// shortest wait the socket takes (one clock tick). A unicast into a full
+/// receiver blocks the sender, so a client that stops reading must not
+/// make the server wait; like the kernel, which acks with `MSG_DONTWAIT`
+/// (`netlink_ack`), the server drops what such a client does not take.
+const SEND_TIMEOUT: Duration = Duration::from_millis(1);
 
 /// How often [`Server::run`] looks at its stop flag.
 const POLL: Duration = Duration::from_millis(100);
@@ -202,9 +204,9 @@ impl Server {
         let table = get.header.table;
         let stored = lookup(&self.entries, table, get.key)?;
         let reply = entry(table, get.key, stored);
-        let sent = self
-            .sock
-            .send_reply(port, header, MessageType(ENTRY), NlmFlags::empty(), &reply);
+        let sent =
+            self.sock
+                .send_reply(port, header, MessageType(ENTRY), NlmFlags::empty(), &reply);
         undeliverable_is_fine(sent).map_err(internal)
     }
 
@@ -233,9 +235,9 @@ impl Server {
                 continue;
             }
             let part = entry(table, key, stored);
-            let sent = self
-                .sock
-                .send_reply(port, header, MessageType(ENTRY), NlmFlags::MULTI, &part);
+            let sent =
+                self.sock
+                    .send_reply(port, header, MessageType(ENTRY), NlmFlags::MULTI, &part);
             undeliverable_is_fine(sent).map_err(internal)?;
         }
         Ok(())

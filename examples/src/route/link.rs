@@ -36,7 +36,10 @@ pub struct IfInfoMsg {
     Debug, Clone, Copy, PartialEq, Eq, Default, FromBytes, IntoBytes, Immutable, KnownLayout,
 )]
 #[repr(C)]
-#[allow(missing_docs, reason = "the fields are the kernel's counters, named as in if_link.h")]
+#[allow(
+    missing_docs,
+    reason = "the fields are the kernel's counters, named as in if_link.h"
+)]
 pub struct Stats64 {
     pub rx_packets: u64,
     pub tx_packets: u64,
@@ -309,7 +312,12 @@ where
 ///
 /// [`Error::Kernel`]: `EPERM` without `CAP_NET_ADMIN`, `EEXIST` when a
 /// name is taken, with the kernel's extended-ack text.
-pub fn create_veth(sock: &mut Socket, name: &str, peer: &str, mtu: Option<u32>) -> Result<(), Error> {
+pub fn create_veth(
+    sock: &mut Socket,
+    name: &str,
+    peer: &str,
+    mtu: Option<u32>,
+) -> Result<(), Error> {
     let mut request = NewVeth::new(name, peer);
     request.mtu = mtu;
     let flags = NlmFlags::CREATE | NlmFlags::EXCL;
@@ -327,7 +335,8 @@ pub fn delete_link(sock: &mut Socket, name: &str) -> Result<(), Error> {
         header: IfInfoMsg::default(),
         name,
     };
-    sock.request(RTM_DELLINK, NlmFlags::empty(), &request).map(drop)
+    sock.request(RTM_DELLINK, NlmFlags::empty(), &request)
+        .map(drop)
 }
 
 #[cfg(test)]
@@ -351,7 +360,10 @@ mod tests {
     #[test]
     fn flags_read_as_ip_prints_them() {
         assert_eq!(flag_names(0x1_0049), ["LOOPBACK", "UP", "LOWER_UP"]);
-        assert_eq!(flag_names(0x1003), ["NO-CARRIER", "BROADCAST", "MULTICAST", "UP"]);
+        assert_eq!(
+            flag_names(0x1003),
+            ["NO-CARRIER", "BROADCAST", "MULTICAST", "UP"]
+        );
         assert_eq!(flag_names(0x8000_0000), ["0x80000000"]);
     }
 }

@@ -73,8 +73,10 @@ pub fn hw_address(bytes: &[u8]) -> String {
 }
 
 /// Dumps the links and returns them as the table `ip-link` prints:
-/// index, name, state, MTU, hardware address, kind and flags. Links that
-/// do not decode are reported to `bad`.
+/// index, name, state, MTU, hardware address, kind and flags. Like `ip`,
+/// the flags end with `M-DOWN` when the link a link sits on (`IFLA_LINK`,
+/// a veth's peer) is down. Links that do not decode are reported to
+/// `bad`.
 ///
 /// # Errors
 ///
@@ -83,17 +85,38 @@ pub fn links_table<B>(sock: &mut netlink_socket::Socket, bad: B) -> Result<Table
 where
     B: FnMut(netlink_core::DecodeError),
 {
-    let mut table = Table::new(["INDEX", "NAME", "STATE", "MTU", "ADDRESS", "KIND", "FLAGS"]);
+    let mut rows = Vec::new();
     list_links(
         sock,
         |link| {
-            table.row(link_row(link));
+            rows.push((
+                link_row(link),
+                link.header.index,
+                link.header.flags,
+                link.link,
+            ));
             Ok(())
         },
         bad,
     )?;
+    let up = |index: u32| {
+        rows.iter()
+            .any(|r| u32::try_from(r.1) == Ok(index) && r.2 & IFF_UP != 0)
+    };
+    let mut table = Table::new(["INDEX", "NAME", "STATE", "MTU", "ADDRESS", "KIND", "FLAGS"]);
+    for (row, _, _, lower) in &rows {
+        let mut row = row.clone();
+        let lower_known = lower.is_some_and(|l| rows.iter().any(|r| u32::try_from(r.1) == Ok(l)));
+        if lower_known && !lower.is_some_and(up) {
+            row[6].insert_str(row[6].len() - 1, ",M-DOWN");
+        }
+        table.row(row);
+    }
     Ok(table)
 }
+
+/// `IFF_UP`.
+const IFF_UP: u32 = 0x1;
 
 fn link_row(link: &Link<'_>) -> [String; 7] {
     [
