@@ -262,8 +262,8 @@ fn printable(bytes: &[u8]) -> Option<&str> {
 /// Dumps the families and returns the table `genl-list` prints: id,
 /// name, version, header size, attribute count, groups and operations.
 /// With `verbose`, the operations column lists each command with its
-/// capabilities (`3:do+dump+policy`) instead of their number. Families that do not decode
-/// are reported to `bad`.
+/// capabilities (`3:do+dump+policy`) instead of their number. Families
+/// that do not decode are reported to `bad`.
 ///
 /// # Errors
 ///

@@ -2,12 +2,13 @@
 //! author would: each module defines its messages as plain Rust types with
 //! `#[derive(NetlinkMessage)]` and talks over `netlink_socket::Socket`.
 //!
-//! | module | protocol | programs |
-//! |---|---|---|
-//! | [`kv`] | a key-value service of our own over `NETLINK_USERSOCK` | `kv-server`, `kv-client`, `kv-monitor` |
-//! | [`route`] | rtnetlink links and addresses | `ip-link`, `ip-addr`, `veth`, `link-monitor` |
-//! | [`genl`] | the generic netlink controller | `genl-list`, `genl-monitor` |
-//! | [`diag`] | `sock_diag` for TCP and UDP sockets | `ss` |
+//! - [`kv`]: a key-value service of our own over `NETLINK_USERSOCK`;
+//!   programs `kv-server`, `kv-client`, `kv-monitor`.
+//! - [`route`]: rtnetlink links and addresses; programs `ip-link`,
+//!   `ip-addr`, `veth`, `link-monitor`.
+//! - [`genl`]: the generic netlink controller; programs `genl-list`,
+//!   `genl-monitor`.
+//! - [`diag`]: `sock_diag` for TCP and UDP sockets; program `ss`.
 //!
 //! The programs print through [`table`], which aligns columns, and report
 //! failures through [`cli`], which turns a missing privilege into a
