@@ -394,6 +394,9 @@ impl Dump<'_> {
             match step {
                 Step::Data => break range,
                 Step::End(_) => return self.end(),
+                // An `NLMSG_OVERRUN` inside the reply reports a loss, as
+                // `ENOBUFS` does; the dump's own messages still follow.
+                Step::Fail(Error::Overrun) => return Some(Err(Error::Overrun)),
                 Step::Fail(err) => {
                     self.state = State::Ended;
                     self.sock.stash_rest(false);
