@@ -14,7 +14,6 @@ use std::os::fd::{AsRawFd, OwnedFd};
 use std::time::Duration;
 
 use netlink_core::{Encode, MessageBuilder, NlMsgHdr};
-use netlink_socket::genl::{self, GENL_ID_CTRL, ctrl};
 use netlink_socket::{Address, Error, MessageType, NlmFlags, Protocol, Socket, SocketBuilder};
 use netlink_tests::{in_new_netns, privileged};
 use socket_rtnl::{
@@ -42,46 +41,61 @@ fn raw_message<P: Encode + ?Sized>(
 
 // ----- fact 1: DONE in the same datagram as dump data ----------------------
 
-/// The generic netlink controller's family dump ends with DONE in the
-/// datagram that holds the last families. The socket's dump hands over
-/// every family of that datagram before it ends.
+/// `RTM_GETRULE`, and an `fib_rule_hdr` asking for IPv4 rules.
+const RTM_GETRULE: MessageType = MessageType(34);
+const IPV4_RULES: [u8; 12] = [libc::AF_INET as u8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+
+/// A rule dump of a new namespace (its three default IPv4 rules) comes as
+/// one datagram that holds the rules and DONE. The socket's dump hands
+/// over every rule of that datagram, then ends.
 #[test]
 fn done_shares_a_datagram_with_dump_data_and_nothing_is_lost() {
-    let mut sock = SocketBuilder::new(Protocol::GENERIC)
-        .read_timeout(Some(Duration::from_secs(5)))
-        .open()
-        .unwrap();
-    let request = [ctrl::CMD_GETFAMILY, 1, 0, 0];
-    let flags = NlmFlags::REQUEST | NlmFlags::DUMP;
-    let seq = sock
-        .send_to(Address::port(0), GENL_ID_CTRL, flags, &request[..])
-        .unwrap();
-    let (mut families, mut done_with_data) = (0, None);
-    while done_with_data.is_none() {
-        let datagram = sock.recv().unwrap();
-        let mut data = 0;
-        for msg in datagram.messages() {
-            let msg = msg.unwrap();
-            assert_eq!(msg.seq(), seq);
-            if msg.message_type() == MessageType::DONE {
-                done_with_data = Some(data);
-            } else {
-                data += 1;
-            }
-        }
-        families += data;
-    }
-    let data_with_done = done_with_data.unwrap();
-    if data_with_done == 0 {
-        netlink_tests::skip("this kernel sends DONE alone; socket_hostile covers the case");
+    if !privileged("dumps the rules of a new network namespace") {
         return;
     }
-    let listed = genl::families(&mut sock).unwrap();
-    assert_eq!(
-        listed.len(),
-        families,
-        "every family, those next to DONE included"
-    );
+    in_new_netns(|| {
+        let mut sock = SocketBuilder::new(Protocol::ROUTE)
+            .read_timeout(Some(Duration::from_secs(2)))
+            .open()
+            .unwrap();
+        let flags = NlmFlags::REQUEST | NlmFlags::DUMP;
+        let seq = sock
+            .send_to(Address::port(0), RTM_GETRULE, flags, &IPV4_RULES[..])
+            .unwrap();
+        let mut datagrams = Vec::new();
+        loop {
+            let datagram = sock.recv().unwrap();
+            let types: Vec<MessageType> = datagram
+                .messages()
+                .map(|m| m.unwrap())
+                .inspect(|m| assert_eq!(m.seq(), seq))
+                .map(|m| m.message_type())
+                .collect();
+            let done = types.last() == Some(&MessageType::DONE);
+            datagrams.push(types);
+            if done {
+                break;
+            }
+        }
+        if datagrams.last().is_some_and(|types| types.len() == 1) {
+            netlink_tests::skip("this kernel sends DONE alone; socket_hostile covers the case");
+            return;
+        }
+        let rule = MessageType(32);
+        assert_eq!(datagrams, [vec![rule, rule, rule, MessageType::DONE]]);
+
+        let mut dump = sock
+            .dump(RTM_GETRULE, NlmFlags::empty(), &IPV4_RULES[..])
+            .unwrap();
+        let mut rules = 0;
+        while let Some(msg) = dump.next() {
+            assert_eq!(msg.unwrap().message_type(), rule);
+            rules += 1;
+        }
+        drop(dump);
+        assert_eq!(rules, 3, "every rule, those next to DONE included");
+        assert_eq!(sock.queued(), 0);
+    });
 }
 
 // ----- fact 2: silence, and acks of requests that are not requests ---------
