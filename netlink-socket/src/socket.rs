@@ -814,3 +814,18 @@ impl From<Socket> for OwnedFd {
         sock.fd
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sequence_numbers_skip_zero_when_they_wrap() {
+        let mut sock = Socket::open(Protocol::USERSOCK).unwrap();
+        assert_ne!(sock.next_seq(), 0);
+        sock.next_seq = u32::MAX;
+        assert_eq!(sock.take_seq(), u32::MAX);
+        assert_eq!(sock.take_seq(), 1, "0 is never used");
+        assert_eq!(sock.take_seq(), 2);
+    }
+}
