@@ -107,7 +107,12 @@ impl Body {
             sizes: TokenStream::new(),
             writes: TokenStream::new(),
         };
-        let mut fallback = quote!(::core::result::Result::Err(#p::unexpected_type(::core::convert::From::from(__ty))));
+        let ty = if by_command {
+            quote!(::core::convert::From::from(__ty))
+        } else {
+            quote!(__ty)
+        };
+        let mut fallback = quote!(::core::result::Result::Err(#p::unexpected_type(#ty)));
         for variant in variants {
             let Some(ty) = variant.ty else { continue };
             let ident = variant.ident;
@@ -129,11 +134,13 @@ impl Body {
                 body.writes.extend(
                     quote_spanned!(span=> Self::#ident(__v) => #p::Encode::encode(__v, __out),),
                 );
+                let ty = if by_command {
+                    quote!(::core::convert::From::from(__ty))
+                } else {
+                    quote!(__ty)
+                };
                 fallback = quote_spanned! {span=>
-                    ::core::result::Result::Ok(Self::#ident(#p::RawMessage {
-                        ty: ::core::convert::From::from(__ty),
-                        payload: __payload,
-                    }))
+                    ::core::result::Result::Ok(Self::#ident(#p::RawMessage { ty: #ty, payload: __payload }))
                 };
                 continue;
             }
