@@ -14,6 +14,7 @@ use std::os::fd::{AsRawFd, OwnedFd};
 use std::time::Duration;
 
 use netlink_core::{Encode, MessageBuilder, NlMsgHdr};
+use netlink_socket::genl::{self, GENL_ID_CTRL, ctrl};
 use netlink_socket::{Address, Error, MessageType, NlmFlags, Protocol, Socket, SocketBuilder};
 use netlink_tests::{in_new_netns, privileged};
 use socket_rtnl::{
@@ -278,6 +279,66 @@ fn linkinfo_arrives_without_the_nested_flag_and_is_read_as_a_nest() {
             .expect("IFLA_INFO_KIND inside");
         assert_eq!(kind.payload(), b"veth\0");
     });
+}
+
+/// Returns a generic netlink payload: `genlmsghdr` for `cmd`, then one
+/// attribute of raw type `raw_type` (flag bits included) holding `value`.
+fn genl_payload(cmd: u8, raw_type: u16, value: &[u8]) -> Vec<u8> {
+    let mut out = vec![cmd, 1, 0, 0];
+    netlink_core::attr::write_raw(&mut out, raw_type, value).unwrap();
+    out
+}
+
+/// Strict generic netlink families check the flag on input: the
+/// controller's policy dump refuses `NLA_F_NESTED` on a string, and
+/// ethtool refuses a nest without it. Both are typed kernel errors with
+/// the kernel's reason.
+#[test]
+fn strict_generic_families_check_the_nested_flag_on_input() {
+    let mut sock = SocketBuilder::new(Protocol::GENERIC)
+        .reply_timeout(Some(Duration::from_secs(2)))
+        .open()
+        .unwrap();
+    const CTRL_CMD_GETPOLICY: u8 = 10;
+    let name = genl_payload(
+        CTRL_CMD_GETPOLICY,
+        0x8000 | ctrl::ATTR_FAMILY_NAME,
+        b"nlctrl\0",
+    );
+    let mut dump = sock
+        .dump(GENL_ID_CTRL, NlmFlags::empty(), &name[..])
+        .unwrap();
+    let err = match dump.next() {
+        Some(Err(err)) => err,
+        other => panic!("expected a refusal, got {other:?}"),
+    };
+    drop(dump);
+    let kernel = err.kernel().expect("a kernel error");
+    assert_eq!(kernel.errno(), libc::EINVAL, "{kernel}");
+    assert!(
+        kernel.message().is_some_and(|m| m.contains("NLA_F_NESTED")),
+        "{kernel}"
+    );
+
+    let Ok(ethtool) = genl::get_family(&mut sock, "ethtool") else {
+        netlink_tests::skip("this kernel has no ethtool family");
+        return;
+    };
+    const ETHTOOL_MSG_LINKINFO_GET: u8 = 2;
+    const ETHTOOL_A_LINKINFO_HEADER: u16 = 1;
+    const ETHTOOL_A_HEADER_DEV_NAME: u16 = 2;
+    let mut header = Vec::new();
+    netlink_core::attr::write(&mut header, ETHTOOL_A_HEADER_DEV_NAME, "lo").unwrap();
+    let bare = genl_payload(ETHTOOL_MSG_LINKINFO_GET, ETHTOOL_A_LINKINFO_HEADER, &header);
+    let err = sock
+        .request(ethtool.message_type(), NlmFlags::empty(), &bare[..])
+        .unwrap_err();
+    let kernel = err.kernel().expect("a kernel error");
+    assert_eq!(kernel.errno(), libc::EINVAL, "{kernel}");
+    assert!(
+        kernel.message().is_some_and(|m| m.contains("NLA_F_NESTED")),
+        "{kernel}"
+    );
 }
 
 // ----- fact 9: names are bytes ----------------------------------------------
