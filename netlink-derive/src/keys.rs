@@ -167,6 +167,9 @@ pub(crate) struct Entry {
 #[derive(Clone, Default)]
 pub(crate) struct Keys {
     entries: Vec<Entry>,
+    /// Whether a `#[netlink(...)]` failed to parse: errors that follow from
+    /// the keys it may have held are then not reported.
+    broken: bool,
 }
 
 impl Keys {
@@ -180,6 +183,7 @@ impl Keys {
                 Ok(())
             });
             if let Err(err) = result {
+                keys.broken = true;
                 errors.push(err);
             }
         }
@@ -221,6 +225,11 @@ impl Keys {
             });
         }
         Ok(())
+    }
+
+    /// Returns whether an attribute failed to parse.
+    pub(crate) fn broken(&self) -> bool {
+        self.broken
     }
 
     /// Returns the entry of key `name`.

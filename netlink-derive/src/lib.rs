@@ -204,3 +204,67 @@ fn derive(input: &syn::DeriveInput) -> proc_macro2::TokenStream {
         (None, None) => proc_macro2::TokenStream::new(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! Expansion snapshot: the derive's output for one representative
+    //! struct, compared with a committed file. Set
+    //! `NETLINK_DERIVE_SNAPSHOT=overwrite` to rewrite it and review the
+    //! diff.
+
+    const SNAPSHOT: &str = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/snapshots/family.expanded.rs"
+    );
+
+    fn input() -> syn::DeriveInput {
+        syn::parse_quote! {
+            #[derive(NetlinkMessage)]
+            struct Family<'a> {
+                #[netlink(header)]
+                header: GenlMsgHdr,
+                #[netlink(attr = 2, max_len = 16)]
+                name: &'a str,
+                #[netlink(attr = 1)]
+                id: u16,
+                #[netlink(attr = 3, be, range = 1..=9)]
+                version: Option<u32>,
+                #[netlink(attr = 4)]
+                addrs: Vec<u32>,
+                #[netlink(attr = 5)]
+                up: bool,
+                #[netlink(attr = 6, indexed, nested, noflag)]
+                ops: Vec<Op>,
+                #[netlink(unknown)]
+                rest: Vec<RawAttr<'a>>,
+            }
+        }
+    }
+
+    /// Returns `source` as a normalised token string: without whitespace
+    /// and commas, which rustfmt adds or removes after match arms.
+    fn normalise(source: &str) -> String {
+        let file = syn::parse_file(source).expect("snapshot parses as Rust");
+        quote::quote!(#file)
+            .to_string()
+            .chars()
+            .filter(|c| !c.is_whitespace() && *c != ',')
+            .collect()
+    }
+
+    #[test]
+    fn expansion_matches_the_snapshot() {
+        let expanded = super::derive(&input()).to_string();
+        if std::env::var_os("NETLINK_DERIVE_SNAPSHOT").is_some_and(|v| v == "overwrite") {
+            // One statement or brace per line, so that a diff is readable;
+            // the file is compared without whitespace.
+            let lines = expanded
+                .replace("; ", ";\n")
+                .replace("{ ", "{\n")
+                .replace("} ", "}\n");
+            std::fs::write(SNAPSHOT, lines).expect("snapshot written");
+        }
+        let committed = std::fs::read_to_string(SNAPSHOT).expect("snapshot exists");
+        assert_eq!(normalise(&expanded), normalise(&committed));
+    }
+}

@@ -248,6 +248,9 @@ fn field_role<'a>(ident: &Ident, ty: &'a Type, keys: &Keys, errors: &mut Errors)
         };
     }
     let Some((num, num_span)) = keys.int("attr") else {
+        if keys.broken() {
+            return Role::Invalid;
+        }
         let msg = format!(
             "field `{ident}` needs `#[netlink(attr = N)]`, `#[netlink(header)]` or `#[netlink(unknown)]`"
         );

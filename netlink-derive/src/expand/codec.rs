@@ -158,20 +158,21 @@ pub(crate) fn write(cx: &Ctx, spec: &Spec<'_>, name: &str, v: &TokenStream) -> T
     let num = Literal::u16_unsuffixed(spec.num);
     let kind = quote!(#num);
     let one = |v: TokenStream| write_one(cx, spec, name, &v, &kind);
+    let each = quote_spanned!(span_of(spec)=> __v);
     match spec.shape {
         Shape::Required => one(v.clone()),
         Shape::Optional => {
-            let body = one(quote!(__v));
+            let body = one(each);
             quote!(if let ::core::option::Option::Some(__v) = #v { #body })
         }
         Shape::Repeated => {
-            let body = one(quote!(__v));
+            let body = one(each);
             quote!(for __v in #v { #body })
         }
         Shape::Flag => quote!(if *#v { #p::write_flag(__out, #kind)?; }),
         Shape::Indexed => {
             let flagged = !matches!(spec.codec, Codec::Nest { flagged: false });
-            let entry = write_one(cx, spec, name, &quote!(__v), &quote!(__k));
+            let entry = write_one(cx, spec, name, &each, &quote!(__k));
             quote! {
                 if !#v.is_empty() {
                     #p::write_nest_with(__out, #kind, #flagged, |__out| {
@@ -191,19 +192,20 @@ pub(crate) fn write(cx: &Ctx, spec: &Spec<'_>, name: &str, v: &TokenStream) -> T
 pub(crate) fn size(cx: &Ctx, spec: &Spec<'_>, v: &TokenStream) -> TokenStream {
     let p = &cx.p;
     let one = |v: TokenStream| size_one(cx, spec, &v);
+    let each = quote_spanned!(span_of(spec)=> __v);
     match spec.shape {
         Shape::Required => one(v.clone()),
         Shape::Optional => {
-            let body = one(quote!(__v));
+            let body = one(each);
             quote!(match #v { ::core::option::Option::Some(__v) => #body, ::core::option::Option::None => 0 })
         }
         Shape::Repeated => {
-            let body = one(quote!(__v));
+            let body = one(each);
             quote!(::core::iter::Iterator::fold(#v.iter(), 0usize, |__n, __v| __n.saturating_add(#body)))
         }
         Shape::Flag => quote!(if *#v { #p::attr_size(0) } else { 0 }),
         Shape::Indexed => {
-            let body = one(quote!(__v));
+            let body = one(each);
             quote! {
                 if #v.is_empty() {
                     0

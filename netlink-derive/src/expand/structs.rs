@@ -88,7 +88,11 @@ fn size(cx: &Ctx, fields: &[Field<'_>]) -> TokenStream {
     let parts = fields.iter().filter_map(|f| {
         let ident = f.ident;
         match &f.role {
-            Role::Attr(spec) => Some(codec::size(cx, spec, &quote!((&self.#ident)))),
+            Role::Attr(spec) => {
+                let (bind, v) = field_ref(f);
+                let size = codec::size(cx, spec, &v);
+                Some(quote!({ #bind #size }))
+            }
             Role::Unknown(_) => Some(quote!(#p::attrs_len(&self.#ident))),
             Role::Header | Role::Invalid => None,
         }
@@ -123,6 +127,18 @@ fn write(cx: &Ctx, fields: &[Field<'_>]) -> TokenStream {
         }
     }
     quote!(#out ::core::result::Result::Ok(()))
+}
+
+/// Returns a statement binding `__field = &self.field` and the name
+/// `__field`, spanned at the field's type so that an unsatisfied bound is
+/// reported there.
+fn field_ref(field: &Field<'_>) -> (TokenStream, TokenStream) {
+    let ident = field.ident;
+    let span = field.ty.span();
+    (
+        quote_spanned!(span=> let __field = &self.#ident;),
+        quote_spanned!(span=> __field),
+    )
 }
 
 fn local(field: &Field<'_>) -> syn::Ident {
