@@ -114,7 +114,7 @@ fn genl_monitor_reports_devices_ip_j_link_shows() {
         let monitor = Background::start(GENL_MONITOR, &["netdev", "mgmt"], "listening");
         ip(&["link", "add", "ga0", "type", "veth", "peer", "name", "gb0"]);
         let created = ip_links();
-        (monitor.stop_after(Duration::from_millis(300)), created)
+        (monitor.stop_after(Duration::from_millis(800)), created)
     });
     // NETDEV_CMD_DEV_ADD_NTF (2) carries NETDEV_A_DEV_IFINDEX (1).
     for name in ["ga0", "gb0"] {

@@ -130,7 +130,7 @@ fn monitor_sees_every_change() {
         client(&server, &["set", "x", "1"]);
         client(&server, &["set", "x", "2", "--tag", "t"]);
         client(&server, &["del", "x"]);
-        monitor.stop_after(Duration::from_millis(300))
+        monitor.stop_after(Duration::from_millis(800))
     });
     let lines: Vec<&str> = out.lines().collect();
     assert_eq!(lines.len(), 3, "{out}");

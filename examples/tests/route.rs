@@ -157,7 +157,7 @@ fn link_monitor_reports_what_ip_j_link_shows() {
         ip(&["link", "add", "ma0", "type", "veth", "peer", "name", "mb0"]);
         let created = ip_links();
         ip(&["link", "del", "ma0"]);
-        (monitor.stop_after(Duration::from_millis(300)), created)
+        (monitor.stop_after(Duration::from_millis(800)), created)
     });
     for name in ["ma0", "mb0"] {
         let index = &created[name]["ifindex"];

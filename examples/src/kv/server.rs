@@ -19,6 +19,10 @@ use super::{
 /// receiver blocks the sender, so a client that stops reading must not
 /// make the server wait; like the kernel, which acks with `MSG_DONTWAIT`
 /// (`netlink_ack`), the server drops what such a client does not take.
+// Limitation: the socket has no non-blocking send (`MSG_DONTWAIT`), so a
+// reply to a client whose buffer is full still waits one tick before it
+// is dropped; a flood of requests from a client that never reads slows
+// the server by that much per reply, instead of not at all.
 const SEND_TIMEOUT: Duration = Duration::from_millis(1);
 
 /// How often [`Server::run`] looks at its stop flag.
@@ -102,6 +106,9 @@ impl Server {
     ///
     /// [`Error::Timeout`] when nothing came, and errors of the socket.
     pub fn serve_datagram(&mut self) -> Result<(), Error> {
+        // Limitation: a received datagram borrows the socket, and replies
+        // need it too, so each datagram is copied into the server's own
+        // buffer (reused, so without allocation once it is large enough).
         let datagram = self.sock.recv()?;
         let from = datagram.source();
         self.datagram.clear();
