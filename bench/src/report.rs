@@ -16,6 +16,7 @@ struct Sample {
 struct Row {
     workload: &'static str,
     name: &'static str,
+    clock: &'static str,
     samples: Vec<Sample>,
 }
 
@@ -28,7 +29,8 @@ pub(crate) struct Table {
 
 impl Table {
     /// Records one repetition of `name` on `workload`: `items` items in
-    /// `elapsed` with `allocs` allocations.
+    /// `elapsed` CPU time of the measuring thread with `allocs`
+    /// allocations.
     pub(crate) fn record(
         &mut self,
         workload: &'static str,
@@ -37,10 +39,46 @@ impl Table {
         allocs: u64,
         items: u64,
     ) {
+        self.push(workload, name, "cpu", elapsed, allocs as f64, items);
+    }
+
+    /// Records one repetition measured in wall time.
+    pub(crate) fn record_wall(
+        &mut self,
+        workload: &'static str,
+        name: &'static str,
+        elapsed: Duration,
+        allocs: u64,
+        items: u64,
+    ) {
+        self.push(workload, name, "wall", elapsed, allocs as f64, items);
+    }
+
+    /// Records one repetition of another process, in wall time; its
+    /// allocations are not counted.
+    pub(crate) fn record_external(
+        &mut self,
+        workload: &'static str,
+        name: &'static str,
+        elapsed: Duration,
+        items: u64,
+    ) {
+        self.push(workload, name, "wall", elapsed, f64::NAN, items);
+    }
+
+    fn push(
+        &mut self,
+        workload: &'static str,
+        name: &'static str,
+        clock: &'static str,
+        elapsed: Duration,
+        allocs: f64,
+        items: u64,
+    ) {
         let items = items.max(1) as f64;
         let sample = Sample {
             nanos_per_item: elapsed.as_nanos() as f64 / items,
-            allocs_per_item: allocs as f64 / items,
+            allocs_per_item: allocs / items,
         };
         let found = self
             .rows
@@ -51,6 +89,7 @@ impl Table {
             None => self.rows.push(Row {
                 workload,
                 name,
+                clock,
                 samples: vec![sample],
             }),
         }
@@ -59,8 +98,10 @@ impl Table {
     /// Prints the table as Markdown: medians and ratios to each workload's
     /// baseline.
     pub(crate) fn print(&self) {
-        println!("| workload | implementation | median ns/item | allocs/item | ratio | reps |");
-        println!("|---|---|---:|---:|---:|---:|");
+        println!(
+            "| workload | implementation | clock | median ns/item | allocs/item | ratio | reps |"
+        );
+        println!("|---|---|---|---:|---:|---:|---:|");
         let mut baseline = None;
         let mut current = "";
         for row in &self.rows {
@@ -72,9 +113,10 @@ impl Table {
             }
             let ratio = baseline.map_or(f64::NAN, |b| time / b);
             println!(
-                "| {} | {} | {} | {} | {ratio:.2}x | {} |",
+                "| {} | {} | {} | {} | {} | {ratio:.2}x | {} |",
                 row.workload,
                 row.name,
+                row.clock,
                 fmt_time(time),
                 fmt_allocs(allocs),
                 row.samples.len()
@@ -104,7 +146,9 @@ fn fmt_time(nanos: f64) -> String {
 }
 
 fn fmt_allocs(allocs: f64) -> String {
-    if allocs == 0.0 {
+    if allocs.is_nan() {
+        "-".to_owned()
+    } else if allocs == 0.0 {
         "0".to_owned()
     } else {
         format!("{allocs:.2}")

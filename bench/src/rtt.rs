@@ -59,7 +59,7 @@ pub(crate) fn run(n: usize, reps: usize, table: &mut Table) {
                 (start.elapsed(), allocations() - allocs, tally)
             });
             crate::report::check("round trip", name, tally, expected);
-            table.record("round trip", name, elapsed, allocs, n as u64);
+            table.record_wall("round trip", name, elapsed, allocs, n as u64);
         }
     }
 }

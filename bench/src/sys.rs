@@ -134,3 +134,35 @@ pub(crate) fn connect(fd: &impl AsRawFd, port: u32) -> io::Result<()> {
     // bad descriptor is reported as an error, not undefined behaviour.
     check(unsafe { libc::connect(fd.as_raw_fd(), ptr, ADDR_LEN) }).map(drop)
 }
+
+/// Returns the CPU time the calling thread has used, user and system:
+/// unlike wall time, it does not grow while other processes hold the CPU.
+pub(crate) fn thread_cpu_time() -> std::time::Duration {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `ts` is a live, writable `timespec`; the clock id is valid
+    // on Linux.
+    let ret = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &raw mut ts) };
+    assert_eq!(ret, 0, "CLOCK_THREAD_CPUTIME_ID is supported");
+    let secs = u64::try_from(ts.tv_sec).unwrap_or(0);
+    let nanos = u32::try_from(ts.tv_nsec).unwrap_or(0);
+    std::time::Duration::new(secs, nanos)
+}
+
+/// A stopwatch on the calling thread's CPU time.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct CpuTimer(std::time::Duration);
+
+impl CpuTimer {
+    /// Starts the stopwatch.
+    pub(crate) fn start() -> Self {
+        Self(thread_cpu_time())
+    }
+
+    /// Returns the CPU time used since [`CpuTimer::start`].
+    pub(crate) fn elapsed(self) -> std::time::Duration {
+        thread_cpu_time().saturating_sub(self.0)
+    }
+}

@@ -7,8 +7,6 @@
 //! with the message index so that the checksums catch a decoder that reads
 //! the wrong field.
 
-use std::time::Instant;
-
 use crate::alloc::allocations;
 use crate::report::Table;
 use crate::tally::Tally;
@@ -133,7 +131,7 @@ pub(crate) fn run(n: usize, reps: usize, table: &mut Table) {
     for _ in 0..reps {
         for (name, encode) in ENCODERS {
             out.clear();
-            let (start, allocs) = (Instant::now(), allocations());
+            let (start, allocs) = (crate::sys::CpuTimer::start(), allocations());
             encode(&input, n, &mut out);
             let elapsed = start.elapsed();
             let allocs = allocations() - allocs;
@@ -141,7 +139,7 @@ pub(crate) fn run(n: usize, reps: usize, table: &mut Table) {
             std::hint::black_box(&out);
         }
         for (name, decode) in DECODERS {
-            let (start, allocs) = (Instant::now(), allocations());
+            let (start, allocs) = (crate::sys::CpuTimer::start(), allocations());
             let tally = decode(std::hint::black_box(&canonical));
             let elapsed = start.elapsed();
             let allocs = allocations() - allocs;

@@ -155,7 +155,7 @@ pub(crate) fn measure(
     }
     for _ in 0..reps {
         for &(name, dump) in dumpers {
-            let (start, allocs) = (Instant::now(), allocations());
+            let (start, allocs) = (crate::sys::CpuTimer::start(), allocations());
             let tally = dump();
             let elapsed = start.elapsed();
             let allocs = allocations() - allocs;
@@ -176,7 +176,7 @@ pub(crate) fn measure(
                 "{workload}: {ip_name} shows {count} items, the raw loop {expected_count}"
             ));
         }
-        table.record(workload, ip_name, elapsed, 0, expected_count);
+        table.record_external(workload, ip_name, elapsed, expected_count);
     }
 }
 
