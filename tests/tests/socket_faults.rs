@@ -395,7 +395,7 @@ fn success_without_ack_is_silent_and_the_next_exchange_works() {
     });
 }
 
-// ----- stale replies ----------------------------------------------------------
+// ----- stale replies --------------------------------------------------------
 
 /// A reply that comes after its request timed out carries the old
 /// sequence number: the next request does not take it for its own, and
