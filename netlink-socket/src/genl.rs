@@ -16,16 +16,14 @@
 //! [`Resolver`] asks the controller once per family and caches the answer
 //! (`genetlink` docs: ids are stable while the family stays registered).
 //!
-//! Limitation: the controller codec is hand-written on `netlink_core`'s
-//! attribute views instead of `#[derive(NetlinkMessage)]`. Its operations
-//! and multicast groups are nests of nests indexed 1, 2, ...; the types
-//! here have the shape derived types would have, so the derive can replace
-//! this code without changing the API.
+//! The controller's messages are defined with `#[derive(NetlinkMessage)]`
+//! as borrowed wire types; [`Family`] is their owned form, so that a
+//! [`Resolver`] can keep it.
 
 use std::collections::HashMap;
 
-use netlink_core::{Attrs, Decode, DecodeError, Encode, EncodeError, Message, MessageType};
-use netlink_core::{NlmFlags, attr};
+use netlink_core::{Decode, DecodeError, Encode, EncodeError, Message, MessageType, NlmFlags};
+use netlink_derive::NetlinkMessage;
 use zerocopy::{FromBytes, Immutable, IntoBytes, KnownLayout};
 
 use crate::error::Error;
@@ -128,23 +126,34 @@ pub struct GetFamily<'a> {
     pub id: Option<u16>,
 }
 
+/// The wire form of [`GetFamily`].
+#[derive(NetlinkMessage)]
+struct GetFamilyWire<'a> {
+    #[netlink(header)]
+    header: GenlMsgHdr,
+    #[netlink(attr = 1)]
+    id: Option<u16>,
+    #[netlink(attr = 2)]
+    name: Option<&'a str>,
+}
+
+impl<'a> GetFamily<'a> {
+    fn wire(&self) -> GetFamilyWire<'a> {
+        GetFamilyWire {
+            header: GenlMsgHdr::new(ctrl::CMD_GETFAMILY, ctrl::VERSION),
+            id: self.id,
+            name: self.name,
+        }
+    }
+}
+
 impl Encode for GetFamily<'_> {
     fn encoded_len(&self) -> usize {
-        let name = self
-            .name
-            .map_or(0, |n| 4 + (n.len() + 1).next_multiple_of(4));
-        GENL_HDRLEN + name + self.id.map_or(0, |_| 8)
+        self.wire().encoded_len()
     }
 
     fn encode(&self, out: &mut Vec<u8>) -> Result<(), EncodeError> {
-        out.extend_from_slice(GenlMsgHdr::new(ctrl::CMD_GETFAMILY, ctrl::VERSION).as_bytes());
-        if let Some(id) = self.id {
-            attr::write(out, ctrl::ATTR_FAMILY_ID, &id)?;
-        }
-        if let Some(name) = self.name {
-            attr::write(out, ctrl::ATTR_FAMILY_NAME, name)?;
-        }
-        Ok(())
+        self.wire().encode(out)
     }
 }
 
@@ -194,33 +203,16 @@ impl Family {
     /// [`DecodeError`] for a short header, malformed attributes, values of
     /// the wrong size, and a missing id or name.
     pub fn decode(msg: &Message<'_>) -> Result<Self, DecodeError> {
-        let (_, attrs) = GenlMsgHdr::split(msg.payload())?;
-        let mut family = Self::default();
-        let (mut has_id, mut has_name) = (false, false);
-        for a in Attrs::with_base(attrs, GENL_HDRLEN) {
-            let a = a?;
-            let within = |e: DecodeError, name| e.within(name, a.payload_offset());
-            match a.kind() {
-                ctrl::ATTR_FAMILY_ID => {
-                    family.id = u16::decode(a.payload()).map_err(|e| within(e, "family_id"))?;
-                    has_id = true;
-                }
-                ctrl::ATTR_FAMILY_NAME => {
-                    let name = <&str>::decode(a.payload()).map_err(|e| within(e, "family_name"))?;
-                    family.name = name.to_owned();
-                    has_name = true;
-                }
-                ctrl::ATTR_VERSION => family.version = u32_of(&a, "version")?,
-                ctrl::ATTR_HDRSIZE => family.hdrsize = u32_of(&a, "hdrsize")?,
-                ctrl::ATTR_MAXATTR => family.maxattr = u32_of(&a, "maxattr")?,
-                ctrl::ATTR_OPS => family.operations = indexed(&a, "ops", operation)?,
-                ctrl::ATTR_MCAST_GROUPS => family.groups = indexed(&a, "mcast_groups", group)?,
-                _ => {}
-            }
-        }
-        require(has_id, "family_id", ctrl::ATTR_FAMILY_ID)?;
-        require(has_name, "family_name", ctrl::ATTR_FAMILY_NAME)?;
-        Ok(family)
+        let wire = FamilyWire::decode(msg.payload())?;
+        Ok(Self {
+            id: wire.id,
+            name: wire.name.to_owned(),
+            version: wire.version.unwrap_or(0),
+            hdrsize: wire.hdrsize.unwrap_or(0),
+            maxattr: wire.maxattr.unwrap_or(0),
+            operations: wire.ops.iter().map(OpWire::to_operation).collect(),
+            groups: wire.groups.iter().map(GroupWire::to_group).collect(),
+        })
     }
 
     /// Returns the id of the multicast group `name`.
@@ -236,60 +228,63 @@ impl Family {
     }
 }
 
-fn require(present: bool, name: &'static str, kind: u16) -> Result<(), DecodeError> {
-    if present {
-        return Ok(());
-    }
-    let kind = netlink_core::DecodeErrorKind::MissingAttribute { name, kind };
-    Err(DecodeError::new(kind, 0))
+/// The wire form of a `CTRL_CMD_NEWFAMILY` payload. The controller writes
+/// its nests without `NLA_F_NESTED` (`noflag`), which decoding ignores
+/// anyway.
+#[derive(NetlinkMessage)]
+struct FamilyWire<'a> {
+    #[netlink(header)]
+    _header: GenlMsgHdr,
+    #[netlink(attr = 1)]
+    id: u16,
+    #[netlink(attr = 2)]
+    name: &'a str,
+    #[netlink(attr = 3)]
+    version: Option<u32>,
+    #[netlink(attr = 4)]
+    hdrsize: Option<u32>,
+    #[netlink(attr = 5)]
+    maxattr: Option<u32>,
+    #[netlink(attr = 6, indexed, nested, noflag)]
+    ops: Vec<OpWire>,
+    #[netlink(attr = 7, indexed, nested, noflag)]
+    groups: Vec<GroupWire<'a>>,
 }
 
-fn u32_of(a: &netlink_core::Attr<'_>, name: &'static str) -> Result<u32, DecodeError> {
-    u32::decode(a.payload()).map_err(|e| e.within(name, a.payload_offset()))
+/// The wire form of an operation entry.
+#[derive(NetlinkMessage)]
+struct OpWire {
+    #[netlink(attr = 1)]
+    id: u32,
+    #[netlink(attr = 2)]
+    flags: Option<u32>,
 }
 
-/// Decodes a nest of nests indexed 1, 2, ... with `entry`.
-fn indexed<T>(
-    outer: &netlink_core::Attr<'_>,
-    name: &'static str,
-    entry: fn(&netlink_core::Attr<'_>) -> Result<T, DecodeError>,
-) -> Result<Vec<T>, DecodeError> {
-    let mut out = Vec::new();
-    for a in outer.nested() {
-        let a = a.map_err(|e| e.within(name, 0))?;
-        out.push(entry(&a).map_err(|e| e.within(name, 0))?);
-    }
-    Ok(out)
-}
-
-fn operation(nest: &netlink_core::Attr<'_>) -> Result<Operation, DecodeError> {
-    let mut op = Operation::default();
-    for a in nest.nested() {
-        let a = a?;
-        match a.kind() {
-            ctrl::ATTR_OP_ID => op.id = u32_of(&a, "op_id")?,
-            ctrl::ATTR_OP_FLAGS => op.flags = u32_of(&a, "op_flags")?,
-            _ => {}
+impl OpWire {
+    fn to_operation(&self) -> Operation {
+        Operation {
+            id: self.id,
+            flags: self.flags.unwrap_or(0),
         }
     }
-    Ok(op)
 }
 
-fn group(nest: &netlink_core::Attr<'_>) -> Result<McastGroup, DecodeError> {
-    let mut group = McastGroup::default();
-    for a in nest.nested() {
-        let a = a?;
-        match a.kind() {
-            ctrl::ATTR_MCAST_GRP_NAME => {
-                let name = <&str>::decode(a.payload())
-                    .map_err(|e| e.within("grp_name", a.payload_offset()))?;
-                group.name = name.to_owned();
-            }
-            ctrl::ATTR_MCAST_GRP_ID => group.id = u32_of(&a, "grp_id")?,
-            _ => {}
+/// The wire form of a multicast group entry.
+#[derive(NetlinkMessage)]
+struct GroupWire<'a> {
+    #[netlink(attr = 1)]
+    name: &'a str,
+    #[netlink(attr = 2)]
+    id: u32,
+}
+
+impl GroupWire<'_> {
+    fn to_group(&self) -> McastGroup {
+        McastGroup {
+            name: self.name.to_owned(),
+            id: self.id,
         }
     }
-    Ok(group)
 }
 
 /// Asks the controller for family `name`.
@@ -452,7 +447,13 @@ mod tests {
         msg.finish().unwrap();
         let (msg, _) = Message::parse(&buf).unwrap();
         let err = Family::decode(&msg).unwrap_err();
-        assert!(err.to_string().contains("family_id"), "{err}");
+        assert!(
+            matches!(
+                err.kind(),
+                netlink_core::DecodeErrorKind::MissingAttribute { kind: 1, .. }
+            ),
+            "{err}"
+        );
     }
 
     #[test]
