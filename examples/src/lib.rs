@@ -15,6 +15,11 @@
 //! one-line explanation. `demo` shows a little of everything and needs
 //! no root.
 
+// The README's code runs as a doctest, so that it stays true.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct ReadmeDoctests;
+
 pub mod cli;
 pub mod diag;
 pub mod genl;
