@@ -38,6 +38,7 @@
 //!   attributes anywhere.
 //! - Values: [`Encode`] and [`Decode`] are the contract between payload
 //!   types and the wire; see [`value`] for the built-in rules.
+//!   [`Repeated`] reads the occurrences of a repeated attribute in place.
 //! - Numbers: [`NlMsgHdr`], [`MessageType`], [`NlmFlags`], [`Protocol`], and
 //!   the length helpers in [`align`].
 //! - Errors: [`DecodeError`] (kind, offset, path) and [`EncodeError`].
@@ -96,6 +97,7 @@ pub mod derive_support;
 pub mod error;
 pub mod header;
 pub mod message;
+pub mod repeated;
 pub mod value;
 
 pub use ack::{Control, DoneMessage, ErrorMessage, ExtAck};
@@ -104,6 +106,7 @@ pub use builder::MessageBuilder;
 pub use error::{DecodeError, DecodeErrorKind, EncodeError};
 pub use header::{MessageType, NlMsgHdr, NlmFlags, Protocol};
 pub use message::{Message, Messages};
+pub use repeated::Repeated;
 pub use value::{Decode, Encode, MacAddr};
 
 /// Re-exports for generated code. Not a stable API.
@@ -114,5 +117,6 @@ pub mod __private {
     pub use crate::attr::{Attr, Attrs, write as write_attr};
     pub use crate::derive_support::*;
     pub use crate::error::{DecodeError, DecodeErrorKind, EncodeError};
+    pub use crate::repeated::{Repeated, RepeatedSpan};
     pub use crate::value::{Decode, Encode};
 }

@@ -26,8 +26,21 @@
 //! | `T` | required: a missing one is `MissingAttribute` naming the field |
 //! | `Option<T>` | optional |
 //! | `Vec<T>` (not `Vec<u8>`) | repeated: every occurrence, in order |
+//! | `Repeated<'a, T>` | repeated, read in place without allocating (below) |
 //! | `bool` | a flag: present and empty; `false` is not written |
 //! | `Vec<u8>`, `&'a [u8]`, `&'a str`, ... | one value, as `netlink_core::value` says |
+//!
+//! **Repeated views.** A `netlink_core::Repeated<'a, T>` field takes every
+//! occurrence of its attribute like a `Vec<T>`, but keeps only where they
+//! lie in the decoded bytes: decoding allocates nothing. Each occurrence is
+//! still decoded and checked against the field's policy while the struct
+//! is decoded, so a bad one fails the whole decode, with the field's name
+//! and offset; iterating the view (`iter()`, `for v in &field`) decodes the
+//! values again and cannot fail. For writing, make one from a slice with
+//! `Repeated::from_slice`; a view over wire bytes and one over a slice of
+//! equal values compare equal and encode to the same bytes. `T` is any
+//! value type, or a derived struct with `nested`; `be` and `attrs` are
+//! refused (use a big-endian type such as `zerocopy::U32<BigEndian>`).
 //!
 //! One field may be `#[netlink(unknown)]`, a `Vec` of `RawAttr` (type with
 //! flag bits, and payload) or of an attribute enum: it keeps every attribute

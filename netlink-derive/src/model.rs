@@ -80,6 +80,8 @@ pub(crate) enum Shape {
     Optional,
     /// Any number of times (`Vec<T>`).
     Repeated,
+    /// Any number of times, read in place (`Repeated<'a, T>`).
+    View,
     /// A flag (`bool`, or a unit variant): present means `true`.
     Flag,
     /// One nest of entries numbered 1..n (`indexed`, `Vec<T>`).
@@ -275,9 +277,18 @@ fn field_shape<'a>(ty: &'a Type, keys: &Keys, errors: &mut Errors) -> Option<(Sh
     if is_ident(ty, "bool") {
         return Some((Shape::Flag, ty));
     }
+    if let Some(inner) = view_elem(ty) {
+        if generic_arg(inner, "Option").is_some() || is_ident(inner, "bool") {
+            let msg = "unsupported field type: a `Repeated` view holds plain values";
+            errors.at(ty.span(), msg);
+            return None;
+        }
+        return checked(ty, inner, errors).map(|e| (Shape::View, e));
+    }
     if let Some(inner) = generic_arg(ty, "Option") {
         let unsupported = generic_arg(inner, "Option").is_some()
             || is_ident(inner, "bool")
+            || view_elem(inner).is_some()
             || (keys.flag("attrs").is_none() && repeated_elem(inner).is_some());
         if unsupported {
             let msg = "unsupported field type: use `Option<T>` for one optional value, `Vec<T>` for a repeated attribute and `bool` for a flag";
@@ -497,6 +508,23 @@ fn generic_arg<'a>(ty: &'a Type, name: &str) -> Option<&'a Type> {
 /// Returns `T` if `ty` is `Vec<T>`.
 pub(crate) fn vec_elem(ty: &Type) -> Option<&Type> {
     generic_arg(ty, "Vec")
+}
+
+/// Returns `T` if `ty` is `Repeated<'a, T>`, the borrowed view of a
+/// repeated attribute.
+fn view_elem(ty: &Type) -> Option<&Type> {
+    let seg = last_segment(ty).filter(|s| s.ident == "Repeated")?;
+    let PathArguments::AngleBracketed(args) = &seg.arguments else {
+        return None;
+    };
+    let mut types = args.args.iter().filter_map(|a| match a {
+        GenericArgument::Type(t) => Some(t),
+        _ => None,
+    });
+    match (types.next(), types.next()) {
+        (Some(t), None) => Some(t),
+        _ => None,
+    }
 }
 
 /// Returns `T` if `ty` is `Vec<T>` and `T` is not `u8` (`Vec<u8>` is one

@@ -37,6 +37,11 @@ const ATTR_ONLY: &[&str] = &[
 /// Keys meaningless on a flag (`bool`).
 const NOT_ON_FLAGS: &[&str] = ATTR_ONLY;
 
+/// Keys a `Repeated` view cannot honour: it decodes its values again with
+/// their own `Decode`, which knows no byte order option and no `Vec` of
+/// attribute enums.
+const NOT_ON_VIEWS: &[&str] = &["be", "attrs"];
+
 /// Keys that describe a value's bytes, meaningless on a nest.
 const NOT_ON_NESTS: &[&str] = &["len", "min_len", "max_len", "range"];
 
@@ -136,6 +141,9 @@ fn check_keys(keys: &Keys, role: &Role<'_>, errors: &mut Errors) {
             reject(keys, NOT_ON_FLAGS, "a flag attribute", errors);
         }
         Role::Attr(spec) => {
+            if spec.shape == Shape::View {
+                reject(keys, NOT_ON_VIEWS, "a `Repeated` view", errors);
+            }
             let nest = matches!(spec.codec, crate::model::Codec::Nest { .. });
             if nest {
                 reject(keys, NOT_ON_NESTS, "a nest", errors);

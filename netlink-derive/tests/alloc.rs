@@ -8,7 +8,7 @@ use std::cell::Cell;
 
 use common::{Ctrl, Family, IfInfoMsg, LinkAttr, LinkMessage, fixture};
 use netlink_core::derive_support::AttrIter;
-use netlink_core::{Decode, Message, Messages};
+use netlink_core::{Decode, Encode, Message, Messages, Repeated};
 use netlink_derive::NetlinkMessage;
 
 struct Counting;
@@ -112,6 +112,56 @@ fn generic_netlink_message_without_lists_decodes_without_allocating() {
     let (ctrl, again) = allocations(|| Ctrl::decode(payload).unwrap());
     assert_eq!(again, 2);
     assert!(matches!(ctrl, Ctrl::NewFamily(f) if f == family));
+}
+
+/// The benchmark's generic-netlink-style message, its repeated u32 read in
+/// place.
+#[derive(Debug, NetlinkMessage)]
+struct Sample<'a> {
+    #[netlink(header)]
+    header: common::GenlMsgHdr,
+    #[netlink(attr = 1)]
+    id: u32,
+    #[netlink(attr = 3)]
+    name: &'a str,
+    #[netlink(attr = 4)]
+    blob: &'a [u8],
+    #[netlink(attr = 6)]
+    repeats: Repeated<'a, u32>,
+    #[netlink(attr = 7)]
+    names: Repeated<'a, &'a str>,
+}
+
+#[test]
+fn repeated_views_decode_and_iterate_without_allocating() {
+    let (values, names) = ([10u32, 20, 30], ["a", "b"]);
+    let sample = Sample {
+        header: common::GenlMsgHdr::default(),
+        id: 7,
+        name: "fifteen-letters",
+        blob: &[0xab; 64],
+        repeats: Repeated::from_slice(&values),
+        names: Repeated::from_slice(&names),
+    };
+    let mut bytes = Vec::new();
+    sample.encode(&mut bytes).unwrap();
+    let ((sum, joined), count) = allocations(|| {
+        let s = Sample::decode(&bytes).unwrap();
+        let sum: u32 = s.repeats.iter().sum();
+        let mut joined = [""; 2];
+        for (slot, name) in joined.iter_mut().zip(&s.names) {
+            *slot = name;
+        }
+        assert_eq!((s.id, s.name, s.blob.len()), (7, "fifteen-letters", 64));
+        (sum, joined)
+    });
+    assert_eq!(count, 0, "decoding repeated views allocated");
+    assert_eq!((sum, joined), (60, ["a", "b"]));
+    // Encoding from views allocates nothing either once the buffer is big
+    // enough.
+    let mut out = Vec::with_capacity(bytes.len());
+    let ((), count) = allocations(|| sample.encode(&mut out).unwrap());
+    assert_eq!((count, &out), (0, &bytes));
 }
 
 #[test]

@@ -64,6 +64,8 @@ struct Everything<'a> {
     attrs: ::std::vec::Vec<Choice<'a>>,
     #[netlink(attr = 8, nul = false)]
     text: &'a str,
+    #[netlink(attr = 9, max_len = 8)]
+    view: ::netlink_core::Repeated<'a, &'a str>,
     #[netlink(unknown)]
     rest: ::std::vec::Vec<RawAttr<'a>>,
 }
@@ -116,6 +118,7 @@ fn generated_code_needs_no_prelude() {
             Choice::List(::std::vec![1])
         ],
         text: "t",
+        view: ::netlink_core::Repeated::from_slice(&["a", "b"]),
         rest: ::std::vec::Vec::new(),
     };
     let mut out = ::std::vec::Vec::new();

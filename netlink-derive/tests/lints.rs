@@ -17,7 +17,7 @@
 //! (The inner doc above the denies keeps `missing_docs` satisfied.)
 
 use netlink_core::derive_support::{RawAttr, RawMessage};
-use netlink_core::{Decode, Encode};
+use netlink_core::{Decode, Encode, Repeated};
 use netlink_derive::NetlinkMessage;
 
 /// A header.
@@ -83,6 +83,9 @@ pub struct Strict<'a> {
     /// Attributes.
     #[netlink(attr = 9, attrs)]
     pub attrs: Vec<Choice<'a>>,
+    /// Repeated, read in place.
+    #[netlink(attr = 10, range = 0..=9)]
+    pub view: Repeated<'a, u16>,
     /// The rest.
     #[netlink(unknown)]
     pub rest: Vec<RawAttr<'a>>,
@@ -155,6 +158,7 @@ fn strict_lints_accept_the_expansion() {
         bytes: b"abc",
         text: "hi".to_owned(),
         attrs: vec![Choice::Port(3), Choice::Flag],
+        view: Repeated::from_slice(&[4, 5]),
         rest: Vec::new(),
     };
     let mut out = Vec::new();

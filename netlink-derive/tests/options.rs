@@ -7,7 +7,7 @@ use std::net::Ipv4Addr;
 use netlink_core::derive_support::{
     AttrEnum, AttrIter, MAX_DEPTH, MessageEnum, RawAttr, RawMessage, decode_attrs, encode_attrs,
 };
-use netlink_core::{Attrs, Decode, DecodeErrorKind, Encode, EncodeError};
+use netlink_core::{Attrs, Decode, DecodeErrorKind, Encode, EncodeError, Repeated};
 use netlink_derive::NetlinkMessage;
 use zerocopy::{FromBytes, Immutable, IntoBytes, KnownLayout};
 
@@ -636,4 +636,149 @@ struct Unit;
 fn empty_structs_encode_nothing_and_ignore_attributes() {
     assert!(encode(&Empty {}).is_empty());
     assert_eq!(Unit::decode(&attr(1, &[1])).unwrap(), Unit);
+}
+
+#[derive(Debug, Clone, PartialEq, NetlinkMessage)]
+struct Pair {
+    #[netlink(attr = 1)]
+    a: u16,
+    #[netlink(attr = 2)]
+    b: Option<u16>,
+}
+
+/// Repeated attributes read in place, next to their `Vec` twins.
+#[derive(Debug, Clone, PartialEq, NetlinkMessage)]
+struct Views<'a> {
+    #[netlink(attr = 1)]
+    name: &'a str,
+    #[netlink(attr = 2, range = 0..=1000)]
+    items: Repeated<'a, u32>,
+    #[netlink(attr = 3, max_len = 8)]
+    names: Repeated<'a, &'a str>,
+    #[netlink(attr = 4, nested)]
+    pairs: Repeated<'a, Pair>,
+}
+
+#[derive(Debug, Clone, PartialEq, NetlinkMessage)]
+struct VecViews<'a> {
+    #[netlink(attr = 1)]
+    name: &'a str,
+    #[netlink(attr = 2, range = 0..=1000)]
+    items: Vec<u32>,
+    #[netlink(attr = 3, max_len = 8)]
+    names: Vec<&'a str>,
+    #[netlink(attr = 4, nested)]
+    pairs: Vec<Pair>,
+}
+
+/// Returns a stream whose repeated attributes are interleaved with others.
+fn interleaved() -> Vec<u8> {
+    let pair = |a: u16| {
+        let mut p = attr(1, &a.to_ne_bytes());
+        p.extend(attr(2, &(a + 1).to_ne_bytes()));
+        p
+    };
+    let mut bytes = attr(2, &10u32.to_ne_bytes());
+    bytes.extend(attr(3, b"a\0"));
+    bytes.extend(attr(4, &pair(7)));
+    bytes.extend(attr(1, b"x\0"));
+    bytes.extend(attr(2, &20u32.to_ne_bytes()));
+    bytes.extend(attr(9, b"skipped"));
+    bytes.extend(attr(3, b"bc\0"));
+    bytes.extend(attr(2, &30u32.to_ne_bytes()));
+    bytes
+}
+
+#[test]
+fn repeated_views_yield_every_occurrence_in_wire_order() {
+    let bytes = interleaved();
+    let v = Views::decode(&bytes).unwrap();
+    assert_eq!(v.name, "x");
+    assert_eq!(v.items.len(), 3);
+    assert_eq!(v.items.iter().collect::<Vec<_>>(), [10, 20, 30]);
+    assert_eq!(v.names.iter().collect::<Vec<_>>(), ["a", "bc"]);
+    let pairs: Vec<Pair> = v.pairs.iter().collect();
+    assert_eq!(pairs, [Pair { a: 7, b: Some(8) }]);
+    // Iterating twice decodes the same values again.
+    assert_eq!(v.items.iter().sum::<u32>(), 60);
+
+    let twin = VecViews::decode(&bytes).unwrap();
+    assert_eq!(
+        (twin.items, twin.names),
+        (vec![10, 20, 30], vec!["a", "bc"])
+    );
+}
+
+#[test]
+fn repeated_views_encode_and_compare_like_vectors() {
+    let pairs = [Pair { a: 1, b: None }, Pair { a: 2, b: Some(3) }];
+    let made = Views {
+        name: "eth0",
+        items: Repeated::from_slice(&[5, 6, 7]),
+        names: Repeated::from_slice(&["p", "q"]),
+        pairs: Repeated::from_slice(&pairs),
+    };
+    let twin = VecViews {
+        name: "eth0",
+        items: vec![5, 6, 7],
+        names: vec!["p", "q"],
+        pairs: pairs.to_vec(),
+    };
+    let bytes = encode(&made);
+    assert_eq!(bytes, encode(&twin));
+    let decoded = Views::decode(&bytes).unwrap();
+    // A view over wire bytes equals a view over the same values.
+    assert_eq!(decoded, made);
+    assert_ne!(decoded.items, Repeated::from_slice(&[5, 6][..]));
+    // Decoded views encode back to the same bytes.
+    assert_eq!(encode(&decoded), bytes);
+    assert_eq!(format!("{:?}", decoded.items), "[5, 6, 7]");
+}
+
+#[test]
+fn repeated_views_check_every_occurrence_when_the_struct_decodes() {
+    // The third occurrence of `items` is two bytes long.
+    let mut bytes = interleaved();
+    let at = bytes.len();
+    bytes.extend(attr(2, &[1, 2]));
+    let err = Views::decode(&bytes).unwrap_err();
+    assert_eq!(err.path().collect::<Vec<_>>(), ["items"]);
+    assert_eq!(err.offset(), at + 4);
+    assert!(matches!(err.kind(), DecodeErrorKind::WrongLength { .. }));
+
+    // Policies hold for every occurrence, on decode and on encode.
+    let mut bytes = interleaved();
+    bytes.extend(attr(2, &1001u32.to_ne_bytes()));
+    let err = Views::decode(&bytes).unwrap_err();
+    assert!(matches!(err.kind(), DecodeErrorKind::OutOfRange { .. }));
+    let mut bytes = interleaved();
+    bytes.extend(attr(3, b"too long a name\0"));
+    let err = Views::decode(&bytes).unwrap_err();
+    assert_eq!(err.path().collect::<Vec<_>>(), ["names"]);
+    let good = interleaved();
+    let mut over = Views::decode(&good).unwrap();
+    over.items = Repeated::from_slice(&[1, 5000]);
+    assert!(matches!(
+        over.encode(&mut Vec::new()),
+        Err(EncodeError::Invalid { what: "items", .. })
+    ));
+
+    // A nested occurrence is decoded with its struct's rules.
+    let mut bytes = interleaved();
+    bytes.extend(attr(4, &attr(2, &1u16.to_ne_bytes())));
+    let err = Views::decode(&bytes).unwrap_err();
+    assert_eq!(err.path().collect::<Vec<_>>(), ["pairs"]);
+    assert!(matches!(
+        err.kind(),
+        DecodeErrorKind::MissingAttribute { name: "a", .. }
+    ));
+}
+
+#[test]
+fn absent_repeated_views_are_empty() {
+    let bytes = attr(1, b"lo\0");
+    let v = Views::decode(&bytes).unwrap();
+    assert!(v.items.is_empty() && v.names.is_empty() && v.pairs.is_empty());
+    assert_eq!(v.items.iter().next(), None);
+    assert_eq!(encode(&v), attr(1, b"lo\0"));
 }

@@ -8,7 +8,7 @@ use std::net::Ipv4Addr;
 
 use common::{Ctrl, Family, Link, LinkAttr, LinkMessage, RouteMessage, fixture};
 use netlink_core::derive_support::{AttrIter, MessageEnum, RawAttr, decode_attrs};
-use netlink_core::{Decode, Encode, Message, Messages};
+use netlink_core::{Decode, Encode, Message, Messages, Repeated};
 use netlink_derive::NetlinkMessage;
 use proptest::prelude::*;
 
@@ -40,6 +40,27 @@ struct Sample {
     small: i8,
     #[netlink(attr = 9, nested)]
     tree: Option<Box<Sample>>,
+}
+
+/// Repeated attributes read in place, and the same fields as `Vec`s.
+#[derive(Debug, Clone, PartialEq, NetlinkMessage)]
+struct Views<'a> {
+    #[netlink(attr = 1, range = 0..=60_000)]
+    items: Repeated<'a, u32>,
+    #[netlink(attr = 2)]
+    names: Repeated<'a, &'a str>,
+    #[netlink(attr = 3, nested)]
+    inners: Repeated<'a, Inner>,
+}
+
+#[derive(Debug, Clone, PartialEq, NetlinkMessage)]
+struct VecViews<'a> {
+    #[netlink(attr = 1, range = 0..=60_000)]
+    items: Vec<u32>,
+    #[netlink(attr = 2)]
+    names: Vec<&'a str>,
+    #[netlink(attr = 3, nested)]
+    inners: Vec<Inner>,
 }
 
 fn inner() -> impl Strategy<Value = Inner> {
@@ -104,6 +125,43 @@ proptest! {
         if let Some(payload) = bytes.get(16..) {
             let _ = Ctrl::decode(payload);
         }
+    }
+
+    #[test]
+    fn repeated_views_decode_and_encode_as_their_vec_twins(bytes in prop::collection::vec(any::<u8>(), 0..256)) {
+        match (Views::decode(&bytes), VecViews::decode(&bytes)) {
+            (Ok(view), Ok(twin)) => {
+                prop_assert_eq!(view.items.iter().collect::<Vec<_>>(), twin.items.clone());
+                prop_assert_eq!(view.names.iter().collect::<Vec<_>>(), twin.names.clone());
+                prop_assert_eq!(view.inners.iter().collect::<Vec<_>>(), twin.inners.clone());
+                let (mut a, mut b) = (Vec::new(), Vec::new());
+                view.encode(&mut a).unwrap();
+                twin.encode(&mut b).unwrap();
+                prop_assert_eq!(a.len(), view.encoded_len());
+                prop_assert_eq!(&a, &b);
+                prop_assert_eq!(Views::decode(&a).unwrap(), view);
+            }
+            (Err(a), Err(b)) => prop_assert_eq!(a, b),
+            (a, b) => prop_assert!(false, "views {:?} but vectors {:?}", a, b),
+        }
+    }
+
+    #[test]
+    fn repeated_views_of_values_round_trip(
+        items in prop::collection::vec(0u32..=60_000, 0..6),
+        names in prop::collection::vec("[a-z]{0,6}", 0..4),
+        inners in prop::collection::vec(inner(), 0..3),
+    ) {
+        let names: Vec<&str> = names.iter().map(String::as_str).collect();
+        let made = Views {
+            items: Repeated::from_slice(&items),
+            names: Repeated::from_slice(&names),
+            inners: Repeated::from_slice(&inners),
+        };
+        let mut out = Vec::new();
+        made.encode(&mut out).unwrap();
+        prop_assert_eq!(out.len(), made.encoded_len());
+        prop_assert_eq!(Views::decode(&out).unwrap(), made);
     }
 
     #[test]

@@ -169,6 +169,16 @@ pub(crate) fn write(cx: &Ctx, spec: &Spec<'_>, name: &str, v: &TokenStream) -> T
             let body = one(each);
             quote!(for __v in #v { #body })
         }
+        Shape::View => {
+            let body = one(each);
+            let ty = elem(spec);
+            quote! {
+                #p::Repeated::try_for_each_value(#v, |__v: &#ty| {
+                    #body
+                    ::core::result::Result::Ok::<(), #p::EncodeError>(())
+                })?;
+            }
+        }
         Shape::Flag => quote!(if *#v { #p::write_flag(__out, #kind)?; }),
         Shape::Indexed => {
             let flagged = !matches!(spec.codec, Codec::Nest { flagged: false });
@@ -202,6 +212,10 @@ pub(crate) fn size(cx: &Ctx, spec: &Spec<'_>, v: &TokenStream) -> TokenStream {
         Shape::Repeated => {
             let body = one(each);
             quote!(::core::iter::Iterator::fold(#v.iter(), 0usize, |__n, __v| __n.saturating_add(#body)))
+        }
+        Shape::View => {
+            let body = one(each);
+            quote!(#p::Repeated::fold_values(#v, 0usize, |__n, __v| __n.saturating_add(#body)))
         }
         Shape::Flag => quote!(if *#v { #p::attr_size(0) } else { 0 }),
         Shape::Indexed => {

@@ -235,6 +235,14 @@ fn read_attr(
             let decl = quote!(let mut #local: ::std::vec::Vec<#elem> = ::std::vec::Vec::new(););
             (decl, quote!(#local.push(#one);), quote!(#local))
         }
+        Shape::View => {
+            // Each occurrence is decoded and checked here, then only its
+            // place is kept: the view decodes it again when iterated.
+            let one = codec::read_one(cx, spec, name, &attr);
+            let decl = quote!(let mut #local = #p::RepeatedSpan::new(););
+            let arm = quote!(let _: #elem = #one; #local.add(&__attr););
+            (decl, arm, quote!(#local.finish::<#elem>(__bytes, #num)))
+        }
         Shape::Flag => (
             quote!(let mut #local = false;),
             quote!(#local = true;),
