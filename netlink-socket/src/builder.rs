@@ -15,7 +15,7 @@ use crate::sys::{self, SOL_NETLINK, opt};
 /// The default bound on queued notifications, in messages.
 pub const DEFAULT_QUEUE_LIMIT: usize = 1024;
 
-/// The default wait for each reply datagram of a request or dump.
+/// The default wait of each exchange call for its replies.
 pub const DEFAULT_REPLY_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Where to open the socket.
@@ -30,7 +30,7 @@ enum Namespace {
 ///
 /// Defaults: kernel-assigned port, no groups, auto-ack and extended acks
 /// on, everything else as the kernel sets it, no read or write timeout on
-/// the socket, a [`DEFAULT_REPLY_TIMEOUT`] per reply datagram, and a queue
+/// the socket, a [`DEFAULT_REPLY_TIMEOUT`] per exchange call, and a queue
 /// of [`DEFAULT_QUEUE_LIMIT`] notifications.
 ///
 /// # Examples
@@ -60,6 +60,7 @@ pub struct SocketBuilder {
     sndbuf: Option<(usize, bool)>,
     read_timeout: Option<Duration>,
     write_timeout: Option<Duration>,
+    send_nonblocking: bool,
     reply_timeout: Option<Duration>,
     queue_limit: usize,
     peer: u32,
@@ -85,6 +86,7 @@ impl SocketBuilder {
             sndbuf: None,
             read_timeout: None,
             write_timeout: None,
+            send_nonblocking: false,
             reply_timeout: Some(DEFAULT_REPLY_TIMEOUT),
             queue_limit: DEFAULT_QUEUE_LIMIT,
             peer: 0,
@@ -186,14 +188,31 @@ impl SocketBuilder {
         self
     }
 
-    /// Sets the socket's write timeout (`SO_SNDTIMEO`).
+    /// Sets the socket's write timeout (`SO_SNDTIMEO`): how long a send
+    /// to a user-space peer whose receive buffer is full waits for room
+    /// before [`Error::Timeout`].
     pub fn write_timeout(mut self, timeout: Option<Duration>) -> Self {
         self.write_timeout = timeout;
         self
     }
 
-    /// Sets how long requests, dumps and [`Socket::wait_for_ack`] wait for
-    /// each reply datagram (`None`: forever). The read timeout applies too.
+    /// Makes every send non-blocking (`MSG_DONTWAIT`, default off): a
+    /// datagram for a user-space peer whose receive buffer is full is not
+    /// sent, and the send returns [`Error::WouldBlock`] at once instead of
+    /// waiting. For servers that must not let one client that stops
+    /// reading hold up the others, as the kernel itself does with its
+    /// replies. Multicasts never wait either way.
+    pub fn send_nonblocking(mut self, on: bool) -> Self {
+        self.send_nonblocking = on;
+        self
+    }
+
+    /// Sets how long each call of [`Socket::request`],
+    /// [`Socket::wait_for_ack`] and [`crate::Dump::next`] waits in total
+    /// for its replies (`None`: forever), counted from its first wait.
+    /// Messages that do not answer the call (notifications, other
+    /// exchanges) are kept and do not extend it. Independent of the read
+    /// timeout, which bounds [`Socket::recv`].
     pub fn reply_timeout(mut self, timeout: Option<Duration>) -> Self {
         self.reply_timeout = timeout;
         self
@@ -245,6 +264,8 @@ impl SocketBuilder {
             protocol: self.protocol,
             auto_ack: self.auto_ack,
             reply_timeout: self.reply_timeout,
+            read_timeout: self.read_timeout,
+            send_nonblocking: self.send_nonblocking,
             queue_limit: self.queue_limit,
             peer: self.peer,
         };

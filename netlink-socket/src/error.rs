@@ -36,6 +36,11 @@ pub enum Error {
     /// descriptor, none was ready). Nothing was lost.
     #[error("netlink receive timed out")]
     Timeout,
+    /// A non-blocking send ([`crate::SocketBuilder::send_nonblocking`])
+    /// found the receiver's buffer full (`EAGAIN`). Nothing was sent; the
+    /// socket works on.
+    #[error("netlink send would block: the receiver's buffer is full")]
+    WouldBlock,
     /// A dump ended with `NLM_F_DUMP_INTR`: the data changed while it was
     /// read, so what was handed over may be inconsistent.
     #[error("netlink dump interrupted after {received} messages (tried {attempts} times)")]

@@ -11,6 +11,13 @@
 //! errno is 0, even after data: the multi-part reply of some user-space
 //! peers ends that way), or on a fault. `NLM_F_DUMP_INTR` on any message,
 //! `NLMSG_DONE` included, makes the end an [`Error::DumpInterrupted`].
+//!
+//! Each message header is parsed once on its way through an exchange:
+//! [`Socket::next_answer`] frames it, sorts it (answer, kept, discarded)
+//! and classifies an answer in the same step.
+//!
+//! Each call (a request, a wait for an ack, one [`Dump::next`]) waits at
+//! most the reply timeout in total, however many datagrams it reads.
 
 use std::ops::Range;
 
@@ -18,7 +25,7 @@ use netlink_core::attr::NLA_TYPE_MASK;
 use netlink_core::{Control, Encode, ExtAck, Message, MessageType, Messages, NlmFlags};
 
 use crate::error::{Error, KernelError, Offending};
-use crate::socket::Socket;
+use crate::socket::{ReplyWait, Socket};
 
 /// What one answering message does to its exchange.
 enum Step {
@@ -26,6 +33,14 @@ enum Step {
     End(Option<String>),
     Fail(Error),
     Skip,
+}
+
+/// The next message answering an exchange: where it lies in the receive
+/// buffer, what it does, and its flags.
+struct Answer {
+    range: Range<usize>,
+    step: Step,
+    flags: NlmFlags,
 }
 
 /// The reply to [`Socket::request`]: the data messages (often one, none
@@ -71,8 +86,8 @@ impl Socket {
     /// # Errors
     ///
     /// [`Error::Kernel`] with the errno, extended-ack text, offending
-    /// attribute and request type; [`Error::Timeout`] when a reply
-    /// datagram takes longer than the reply timeout; [`Error::Decode`] for
+    /// attribute and request type; [`Error::Timeout`] when the reply is
+    /// not complete within the reply timeout; [`Error::Decode`] for
     /// malformed replies (an `NLMSG_ERROR` shorter than 4 bytes included:
     /// it is never taken for success); the errors of [`Socket::send`].
     pub fn request<P: Encode + ?Sized>(
@@ -102,11 +117,11 @@ impl Socket {
         acked: bool,
         out: &mut Vec<u8>,
     ) -> Result<Option<String>, Error> {
+        let mut wait = ReplyWait::default();
         let mut interrupted = false;
         let mut received = 0;
         let warning = loop {
-            let range = self.next_answer(seq)?;
-            let (step, flags) = self.classify(range.clone(), seq)?;
+            let Answer { range, step, flags } = self.next_answer(seq, &mut wait)?;
             interrupted |= flags.contains(NlmFlags::DUMP_INTR);
             match step {
                 Step::Data => {
@@ -131,8 +146,10 @@ impl Socket {
     }
 
     /// Waits for the ack of the request sent with sequence number `seq`,
-    /// for callers that send first (for example a batch) and wait later.
-    /// Data replies to that request and every other message are kept for
+    /// for callers that send first (for example a batch) and wait later,
+    /// in any order: an ack that arrived while another call waited was
+    /// kept, and is found among the kept messages first. Data replies to
+    /// that request and every other message are kept for
     /// [`Socket::recv`]. Returns the warning a successful ack may carry.
     ///
     /// # Errors
@@ -140,15 +157,34 @@ impl Socket {
     /// As [`Socket::request`].
     pub fn wait_for_ack(&mut self, seq: u32) -> Result<Option<String>, Error> {
         self.stash_rest(true);
-        let result = self.ack_of(seq);
+        let kept = self.unqueue_end(seq).map(|bytes| self.end_of(&bytes, seq));
+        let result = match kept {
+            Some(Some(result)) => result,
+            _ => self.ack_of(seq),
+        };
         self.stash_rest(false);
         result
     }
 
+    /// Returns what the kept message `bytes`, which ends exchange `seq`,
+    /// says: its warning or its error.
+    fn end_of(&self, bytes: &[u8], seq: u32) -> Option<Result<Option<String>, Error>> {
+        let msg = match Message::parse(bytes) {
+            Ok((msg, _)) => msg,
+            Err(err) => return Some(Err(err.into())),
+        };
+        match self.classify(msg, seq) {
+            Ok(Step::End(warning)) => Some(Ok(warning)),
+            Ok(Step::Fail(err)) | Err(err) => Some(Err(err)),
+            Ok(Step::Data | Step::Skip) => None,
+        }
+    }
+
     fn ack_of(&mut self, seq: u32) -> Result<Option<String>, Error> {
+        let mut wait = ReplyWait::default();
         loop {
-            let range = self.next_answer(seq)?;
-            match self.classify(range.clone(), seq)?.0 {
+            let Answer { range, step, .. } = self.next_answer(seq, &mut wait)?;
+            match step {
                 Step::Data => self.keep(range),
                 Step::End(warning) => return Ok(warning),
                 Step::Fail(err) => return Err(err),
@@ -229,24 +265,36 @@ impl Socket {
         Err(Error::DumpInterrupted { received, attempts })
     }
 
-    /// Returns the range of the next message answering `seq`, keeping the
-    /// others for [`Socket::recv`].
-    fn next_answer(&mut self, seq: u32) -> Result<Range<usize>, Error> {
+    /// Returns the next message answering `seq`, classified, keeping the
+    /// others for [`Socket::recv`] and discarding those of an abandoned
+    /// dump. Reads datagrams within the budget `wait`.
+    fn next_answer(&mut self, seq: u32, wait: &mut ReplyWait) -> Result<Answer, Error> {
         loop {
             if self.pos >= self.len {
-                let deadline = self.deadline();
-                self.next_datagram(Some(deadline))?;
+                self.next_datagram(Some(wait))?;
                 continue;
             }
-            let range = self.take_message()?;
-            let Some((msg_seq, ty)) = self.header_at(&range) else {
-                continue;
+            let start = self.pos;
+            let rest = self.buf.get(start..self.len).unwrap_or_default();
+            let (msg, advance) = match Message::parse(rest) {
+                Ok(parsed) => parsed,
+                Err(err) => {
+                    // A framing fault: the rest of the datagram cannot be
+                    // delimited, so it is skipped.
+                    self.pos = self.len;
+                    return Err(Error::Decode(err.shifted(start)));
+                }
             };
-            if self.answers(msg_seq, seq) {
-                return Ok(range);
+            self.pos = start.saturating_add(advance);
+            let len = usize::try_from(msg.header().len).unwrap_or(usize::MAX);
+            let range = start..start.saturating_add(len);
+            if self.answers(msg.seq(), seq) {
+                let flags = msg.flags();
+                let step = self.classify(msg, seq)?;
+                return Ok(Answer { range, step, flags });
             }
-            if self.is_abandoned(msg_seq) {
-                if matches!(ty, MessageType::DONE | MessageType::ERROR) {
+            if self.is_abandoned(msg.seq()) {
+                if matches!(msg.message_type(), MessageType::DONE | MessageType::ERROR) {
                     self.abandoned = None;
                 }
                 continue;
@@ -255,14 +303,8 @@ impl Socket {
         }
     }
 
-    fn header_at(&self, range: &Range<usize>) -> Option<(u32, MessageType)> {
-        let (msg, _) = Message::parse(self.buf.get(range.clone())?).ok()?;
-        Some((msg.seq(), msg.message_type()))
-    }
-
-    fn classify(&self, range: Range<usize>, seq: u32) -> Result<(Step, NlmFlags), Error> {
-        let (msg, _) = Message::parse(self.buf.get(range).unwrap_or_default())?;
-        let step = match Control::parse(msg)? {
+    fn classify(&self, msg: Message<'_>, seq: u32) -> Result<Step, Error> {
+        Ok(match Control::parse(msg)? {
             Control::Data(_) => Step::Data,
             Control::Error(err) if err.is_ack() => Step::End(warning(&err.ext_ack_or_default())),
             Control::Error(err) => {
@@ -282,8 +324,7 @@ impl Socket {
             }
             Control::Overrun => Step::Fail(Error::Overrun),
             _ => Step::Skip,
-        };
-        Ok((step, msg.flags()))
+        })
     }
 
     /// Builds the error for errno `errno` answering request `seq`, locating
@@ -381,14 +422,11 @@ impl Dump<'_> {
         if self.state != State::Running {
             return None;
         }
+        let mut wait = ReplyWait::default();
         let range = loop {
-            let range = match self.sock.next_answer(self.seq) {
-                Ok(range) => range,
+            let Answer { range, step, flags } = match self.sock.next_answer(self.seq, &mut wait) {
+                Ok(answer) => answer,
                 Err(err) => return Some(Err(self.fault(err))),
-            };
-            let (step, flags) = match self.sock.classify(range.clone(), self.seq) {
-                Ok(classified) => classified,
-                Err(err) => return Some(Err(err)),
             };
             self.interrupted |= flags.contains(NlmFlags::DUMP_INTR);
             match step {

@@ -59,14 +59,22 @@
 //!   queue is bounded ([`SocketBuilder::queue_limit`]); past the bound,
 //!   [`Error::QueueOverflow`] reports how many were lost. Messages of a
 //!   dump dropped before its end are discarded: nobody waits for them.
-//! - **Nothing waits forever.** Exchanges wait at most the reply timeout
-//!   ([`DEFAULT_REPLY_TIMEOUT`]) for each datagram, using `poll(2)`; the
-//!   socket's own read timeout (`SO_RCVTIMEO`) bounds [`Socket::recv`].
+//! - **Nothing waits forever.** Each exchange call ([`Socket::request`],
+//!   [`Socket::wait_for_ack`], one [`Dump::next`]) waits at most the reply
+//!   timeout ([`DEFAULT_REPLY_TIMEOUT`]) in total, however many unrelated
+//!   datagrams arrive meanwhile; the read timeout bounds [`Socket::recv`].
+//!   Both are kept in `SO_RCVTIMEO` so that a wait is the blocking receive
+//!   itself; `poll(2)` only finishes a call's budget after a first wait.
 //!   Auto-ack (on by default) asks for an ack so that every request is
 //!   answered. Timeouts are [`Error::Timeout`], never protocol errors.
+//! - **Sending** blocks while a user-space receiver's buffer is full (up to
+//!   the write timeout, then [`Error::Timeout`]); with
+//!   [`SocketBuilder::send_nonblocking`] it returns [`Error::WouldBlock`]
+//!   at once instead.
 //! - **Faults.** `ENOBUFS` and `NLMSG_OVERRUN` are [`Error::Overrun`]; the
 //!   socket keeps working, and a dump goes on after one. `EINTR` is retried
-//!   (the wait starts again). A second dump while one runs is
+//!   (within the same budget for exchanges; [`Socket::recv`] starts its
+//!   read timeout again). A second dump while one runs is
 //!   [`Error::DumpBusy`]. `NLM_F_DUMP_INTR` on any message, `NLMSG_DONE`
 //!   included, ends the dump with [`Error::DumpInterrupted`] after every
 //!   message was handed over.

@@ -6,11 +6,21 @@
 //! every view handed out borrows from that buffer. On kernel protocols a
 //! datagram whose sender port is not 0 cannot come from the kernel; it is
 //! dropped and counted ([`Socket::dropped_foreign`]).
+//!
+//! Waiting costs no extra system call. [`Socket::recv`] blocks in the peek
+//! itself, bounded by the read timeout (`SO_RCVTIMEO`). An exchange call
+//! blocks the same way for its first wait, with `SO_RCVTIMEO` no longer
+//! than the reply timeout; later waits of the same call peek with
+//! `MSG_DONTWAIT` (during a dump the next datagram is usually queued
+//! already) and fall back to `poll(2)` until the call's deadline only when
+//! nothing is there. The descriptor's `SO_RCVTIMEO` is only changed when
+//! the wanted bound differs from the one set last.
 
 use std::collections::VecDeque;
 use std::hash::{BuildHasher, Hasher};
 use std::ops::Range;
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, IntoRawFd, OwnedFd, RawFd};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use netlink_core::Protocol;
@@ -134,8 +144,20 @@ pub(crate) struct Options {
     pub(crate) protocol: Protocol,
     pub(crate) auto_ack: bool,
     pub(crate) reply_timeout: Option<Duration>,
+    pub(crate) read_timeout: Option<Duration>,
+    pub(crate) send_nonblocking: bool,
     pub(crate) queue_limit: usize,
     pub(crate) peer: u32,
+}
+
+/// The wait budget of one exchange call (a request, a wait for an ack, one
+/// step of a dump): the reply timeout, counted from the call's first wait
+/// and shared by every datagram the call reads, so unrelated traffic
+/// cannot stretch it.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct ReplyWait {
+    started: bool,
+    deadline: Option<Instant>,
 }
 
 /// A blocking netlink socket. See the crate docs for the model.
@@ -156,6 +178,40 @@ pub struct Socket {
     queue_dropped: u64,
     foreign_dropped: u64,
     pub(crate) abandoned: Option<u32>,
+    /// The read timeout of `recv`.
+    read_timeout: TimeoutCell,
+    /// The `SO_RCVTIMEO` last set on the descriptor.
+    rcvtimeo: TimeoutCell,
+}
+
+/// A timeout that `&self` methods may change: `None` (forever) or a
+/// duration, stored as nanoseconds plus one, 0 standing for `None`
+/// (durations past about 584 years saturate).
+#[derive(Debug)]
+struct TimeoutCell(AtomicU64);
+
+impl TimeoutCell {
+    fn new(timeout: Option<Duration>) -> Self {
+        let cell = Self(AtomicU64::new(0));
+        cell.set(timeout);
+        cell
+    }
+
+    fn get(&self) -> Option<Duration> {
+        match self.0.load(Ordering::Relaxed) {
+            0 => None,
+            nanos => Some(Duration::from_nanos(nanos - 1)),
+        }
+    }
+
+    fn set(&self, timeout: Option<Duration>) {
+        let raw = timeout.map_or(0, |t| {
+            u64::try_from(t.as_nanos())
+                .unwrap_or(u64::MAX)
+                .saturating_add(1)
+        });
+        self.0.store(raw, Ordering::Relaxed);
+    }
 }
 
 impl Socket {
@@ -171,7 +227,7 @@ impl Socket {
 
     /// Wraps an existing netlink socket, binding it (to a kernel-chosen
     /// port) if it is not bound yet. Options are as the descriptor has
-    /// them; auto-ack is on.
+    /// them (its `SO_RCVTIMEO` becomes the read timeout); auto-ack is on.
     ///
     /// # Errors
     ///
@@ -188,10 +244,13 @@ impl Socket {
         if sys::getsockname(fd.as_fd())?.0 == 0 {
             sys::bind(fd.as_fd(), 0, 0)?;
         }
+        let read_timeout = sys::get_timeout(fd.as_fd(), libc::SO_RCVTIMEO)?;
         let options = Options {
             protocol: Protocol(protocol),
             auto_ack: true,
             reply_timeout: Some(DEFAULT_REPLY_TIMEOUT),
+            read_timeout,
+            send_nonblocking: false,
             queue_limit: DEFAULT_QUEUE_LIMIT,
             peer: 0,
         };
@@ -216,6 +275,8 @@ impl Socket {
             queue_dropped: 0,
             foreign_dropped: 0,
             abandoned: None,
+            read_timeout: TimeoutCell::new(options.read_timeout),
+            rcvtimeo: TimeoutCell::new(options.read_timeout),
         })
     }
 
@@ -265,18 +326,41 @@ impl Socket {
         self.options.auto_ack = on;
     }
 
-    /// Sets the read timeout (`SO_RCVTIMEO`; `None` waits forever).
+    /// Sets the read timeout of [`Socket::recv`] and [`Socket::recv_msg`]
+    /// (`SO_RCVTIMEO`; `None` waits forever). Set it here rather than on
+    /// the descriptor: exchanges change `SO_RCVTIMEO` for their own waits
+    /// and restore this value before the next receive.
     ///
     /// # Errors
     ///
     /// [`Error::Io`] from `setsockopt`.
     pub fn set_read_timeout(&self, timeout: Option<Duration>) -> Result<(), Error> {
-        sys::set_timeout(self.fd.as_fd(), libc::SO_RCVTIMEO, timeout).map_err(Error::Io)
+        self.read_timeout.set(timeout);
+        self.use_rcvtimeo(timeout)
     }
 
-    /// Sets how long exchanges wait for each reply datagram.
+    /// Returns the read timeout of [`Socket::recv`].
+    #[must_use]
+    pub fn read_timeout(&self) -> Option<Duration> {
+        self.read_timeout.get()
+    }
+
+    /// Sets how long each exchange call waits in total for its replies
+    /// ([`crate::SocketBuilder::reply_timeout`]).
     pub fn set_reply_timeout(&mut self, timeout: Option<Duration>) {
         self.options.reply_timeout = timeout;
+    }
+
+    /// Makes every send non-blocking (`MSG_DONTWAIT`) or blocking again
+    /// ([`crate::SocketBuilder::send_nonblocking`]).
+    pub fn set_send_nonblocking(&mut self, on: bool) {
+        self.options.send_nonblocking = on;
+    }
+
+    /// Returns whether sends are non-blocking.
+    #[must_use]
+    pub const fn send_nonblocking(&self) -> bool {
+        self.options.send_nonblocking
     }
 
     /// Returns how many datagrams were dropped because they claimed to come
@@ -317,7 +401,9 @@ impl Socket {
     /// # Errors
     ///
     /// [`Error::Encode`] when the payload cannot be written, and errors of
-    /// `sendto` ([`Error::Io`], [`Error::Timeout`] on a full peer).
+    /// `sendto`: [`Error::Io`], and for a peer whose receive buffer is full
+    /// [`Error::Timeout`] after the write timeout, or at once
+    /// [`Error::WouldBlock`] when sends are non-blocking.
     pub fn send<P: Encode + ?Sized>(
         &mut self,
         ty: MessageType,
@@ -481,10 +567,15 @@ impl Socket {
     }
 
     fn transmit(&self, to: Address, bytes: &[u8]) -> Result<(), Error> {
+        let nonblocking = self.options.send_nonblocking;
+        let flags = if nonblocking { libc::MSG_DONTWAIT } else { 0 };
         loop {
-            match sys::sendto(self.fd.as_fd(), bytes, to.port, to.groups) {
+            match sys::sendto(self.fd.as_fd(), bytes, to.port, to.groups, flags) {
                 Ok(_) => return Ok(()),
                 Err(err) if err.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(err) if nonblocking && err.raw_os_error() == Some(libc::EAGAIN) => {
+                    return Err(Error::WouldBlock);
+                }
                 // A multicast is also unicast to `nl_pid` after the group
                 // delivery (`netlink_sendmsg`); on protocols without a
                 // kernel socket, port 0 refuses it though the group got it.
@@ -530,22 +621,12 @@ impl Socket {
         if self.pos >= self.len {
             self.next_datagram(None)?;
         }
-        let range = self.take_message()?;
-        let bytes = self.buf.get(range).unwrap_or_default();
-        let (msg, _) = Message::parse(bytes)?;
-        Ok((msg, self.source))
-    }
-
-    /// Frames the message at the cursor and moves past it; a framing fault
-    /// skips the rest of the datagram.
-    pub(crate) fn take_message(&mut self) -> Result<Range<usize>, Error> {
         let start = self.pos;
         let rest = self.buf.get(start..self.len).unwrap_or_default();
         match Message::parse(rest) {
             Ok((msg, advance)) => {
                 self.pos = start.saturating_add(advance);
-                let end = start.saturating_add(msg.header().len as usize);
-                Ok(start..end)
+                Ok((msg, self.source))
             }
             Err(err) => {
                 self.pos = self.len;
@@ -554,11 +635,11 @@ impl Socket {
         }
     }
 
-    /// Loads the next datagram into the buffer: from the queue unless
-    /// `live_deadline` is given, else from the socket, waiting at most
-    /// until the deadline when there is one.
-    pub(crate) fn next_datagram(&mut self, live: Option<Option<Instant>>) -> Result<(), Error> {
-        if live.is_none() {
+    /// Loads the next datagram into the buffer: from the queue, then from
+    /// the socket within the read timeout when `wait` is `None`; else from
+    /// the socket only, within the exchange call's budget.
+    pub(crate) fn next_datagram(&mut self, wait: Option<&mut ReplyWait>) -> Result<(), Error> {
+        if wait.is_none() {
             if let Some(item) = self.queue.pop_front() {
                 self.load(&item.bytes, item.source);
                 return Ok(());
@@ -568,7 +649,7 @@ impl Socket {
                 return Err(Error::QueueOverflow { dropped });
             }
         }
-        self.fill(live.flatten())
+        self.fill(wait)
     }
 
     fn load(&mut self, bytes: &[u8], source: Source) {
@@ -579,17 +660,22 @@ impl Socket {
         self.source = source;
     }
 
-    fn fill(&mut self, deadline: Option<Instant>) -> Result<(), Error> {
+    fn fill(&mut self, mut wait: Option<&mut ReplyWait>) -> Result<(), Error> {
         loop {
-            if let Some(deadline) = deadline {
-                self.wait_readable(deadline)?;
-            }
-            let size = retry(|| sys::peek_len(self.fd.as_fd()))?;
+            let size = self.peek(wait.as_deref_mut())?;
             let want = size.max(RECV_FLOOR);
             if self.buf.len() < want {
                 self.buf.resize(want, 0);
             }
-            let meta = retry(|| sys::recvmsg(self.fd.as_fd(), &mut self.buf))?;
+            let meta = match sys::recvmsg(self.fd.as_fd(), &mut self.buf, libc::MSG_DONTWAIT) {
+                Ok(meta) => meta,
+                // Gone since the peek (another reader of the descriptor):
+                // wait for the next one.
+                Err(err) if matches!(err.raw_os_error(), Some(libc::EAGAIN | libc::EINTR)) => {
+                    continue;
+                }
+                Err(err) => return Err(Error::from_io(err)),
+            };
             if meta.truncated {
                 self.len = 0;
                 self.pos = 0;
@@ -615,13 +701,70 @@ impl Socket {
         }
     }
 
-    fn wait_readable(&self, deadline: Instant) -> Result<(), Error> {
+    /// Waits for the next datagram and returns its size without taking it:
+    /// within the read timeout when `wait` is `None`, else within the
+    /// exchange call's budget.
+    fn peek(&mut self, wait: Option<&mut ReplyWait>) -> Result<usize, Error> {
+        let Some(wait) = wait else {
+            self.use_rcvtimeo(self.read_timeout.get())?;
+            return retry(|| sys::peek_len(self.fd.as_fd(), 0));
+        };
         loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            let ms = libc::c_int::try_from(left.as_millis().saturating_add(1)).unwrap_or(i32::MAX);
+            let flags = if wait.started {
+                libc::MSG_DONTWAIT
+            } else {
+                self.start(wait)?;
+                0
+            };
+            match sys::peek_len(self.fd.as_fd(), flags) {
+                Ok(len) => return Ok(len),
+                Err(err) if err.kind() == std::io::ErrorKind::Interrupted => {}
+                // Nothing queued, or `SO_RCVTIMEO` (at most the budget)
+                // ran out: wait for the rest of the budget.
+                Err(err) if err.raw_os_error() == Some(libc::EAGAIN) => {
+                    self.wait_readable(wait.deadline)?;
+                }
+                Err(err) => return Err(Error::from_io(err)),
+            }
+        }
+    }
+
+    /// Starts the budget of an exchange call at its first wait, and makes
+    /// sure a blocking receive cannot outlast it.
+    fn start(&mut self, wait: &mut ReplyWait) -> Result<(), Error> {
+        wait.started = true;
+        let Some(timeout) = self.options.reply_timeout else {
+            return Ok(());
+        };
+        wait.deadline = Instant::now().checked_add(timeout);
+        if wait.deadline.is_some() && self.rcvtimeo.get().is_none_or(|set| set > timeout) {
+            self.use_rcvtimeo(Some(timeout))?;
+        }
+        Ok(())
+    }
+
+    /// Sets `SO_RCVTIMEO` to `timeout` unless it is set so already.
+    fn use_rcvtimeo(&self, timeout: Option<Duration>) -> Result<(), Error> {
+        if self.rcvtimeo.get() != timeout {
+            sys::set_timeout(self.fd.as_fd(), libc::SO_RCVTIMEO, timeout).map_err(Error::Io)?;
+            self.rcvtimeo.set(timeout);
+        }
+        Ok(())
+    }
+
+    /// Waits with `poll(2)` until the socket is readable or `deadline`
+    /// (`None`: forever) passes.
+    fn wait_readable(&self, deadline: Option<Instant>) -> Result<(), Error> {
+        loop {
+            let ms = deadline.map_or(-1, |deadline| {
+                let left = deadline.saturating_duration_since(Instant::now());
+                libc::c_int::try_from(left.as_millis().saturating_add(1)).unwrap_or(i32::MAX)
+            });
             match sys::poll_readable(self.fd.as_fd(), ms) {
                 Ok(true) => return Ok(()),
-                Ok(false) if Instant::now() >= deadline => return Err(Error::Timeout),
+                Ok(false) if deadline.is_some_and(|d| Instant::now() >= d) => {
+                    return Err(Error::Timeout);
+                }
                 Ok(false) => {}
                 Err(err) if err.kind() == std::io::ErrorKind::Interrupted => {}
                 Err(err) => return Err(Error::Io(err)),
@@ -674,6 +817,38 @@ impl Socket {
             }
             at = at.saturating_add(advance.max(1));
         }
+    }
+
+    /// Removes from the queue the first kept message that ends exchange
+    /// `seq` (an `NLMSG_ERROR` or `NLMSG_DONE` with that sequence number,
+    /// unicast from the peer) and returns its bytes. Acks read while
+    /// waiting for another one are found this way.
+    pub(crate) fn unqueue_end(&mut self, seq: u32) -> Option<Vec<u8>> {
+        let peer = self.options.peer;
+        let (index, found) = self.queue.iter().enumerate().find_map(|(index, item)| {
+            if item.source.is_multicast() || item.source.port != peer {
+                return None;
+            }
+            let mut messages = Messages::new(&item.bytes);
+            loop {
+                let start = messages.offset();
+                let msg = messages.next()?.ok()?;
+                let ends = matches!(msg.message_type(), MessageType::ERROR | MessageType::DONE);
+                if ends && msg.seq() == seq {
+                    let len = usize::try_from(msg.header().len).unwrap_or(usize::MAX);
+                    let found = start..start.saturating_add(len);
+                    return Some((index, (found, start..messages.offset())));
+                }
+            }
+        })?;
+        let (message, span) = found;
+        let item = self.queue.get_mut(index)?;
+        let bytes = item.bytes.get(message).unwrap_or_default().to_vec();
+        item.bytes.drain(span);
+        if item.bytes.is_empty() {
+            self.queue.remove(index);
+        }
+        Some(bytes)
     }
 
     /// Returns whether a message with `msg_seq` in the current datagram
@@ -734,11 +909,6 @@ impl Socket {
     }
 
     // ----- requests: shared helpers -------------------------------------
-
-    /// Returns the reply deadline starting now.
-    pub(crate) fn deadline(&self) -> Option<Instant> {
-        self.options.reply_timeout.map(|t| Instant::now() + t)
-    }
 
     /// Returns whether a message with header `seq` in the current datagram
     /// answers our request `seq`: same sequence number, unicast, from the

@@ -163,6 +163,26 @@ pub(crate) fn set_timeout(
     cvt(unsafe { libc::setsockopt(fd.as_raw_fd(), libc::SOL_SOCKET, name, ptr, len) }).map(drop)
 }
 
+/// Reads `SO_RCVTIMEO` or `SO_SNDTIMEO`; `None` when it waits forever.
+pub(crate) fn get_timeout(
+    fd: BorrowedFd<'_>,
+    name: libc::c_int,
+) -> io::Result<Option<std::time::Duration>> {
+    let mut tv = libc::timeval {
+        tv_sec: 0,
+        tv_usec: 0,
+    };
+    let mut len = size_of::<libc::timeval>() as libc::socklen_t;
+    let ptr = (&raw mut tv).cast::<libc::c_void>();
+    // SAFETY: `ptr` points to a live `timeval` and `len` to its size; the
+    // kernel writes at most `len` bytes and updates `len`.
+    cvt(unsafe { libc::getsockopt(fd.as_raw_fd(), libc::SOL_SOCKET, name, ptr, &raw mut len) })?;
+    let secs = u64::try_from(tv.tv_sec).unwrap_or(0);
+    let micros = u32::try_from(tv.tv_usec).unwrap_or(0);
+    let dur = std::time::Duration::from_secs(secs) + std::time::Duration::from_micros(micros.into());
+    Ok((!dur.is_zero()).then_some(dur))
+}
+
 /// Returns the groups of `NETLINK_LIST_MEMBERSHIPS` as a bitmask of
 /// `u32` words (group `n` is bit `(n - 1) % 32` of word `(n - 1) / 32`).
 pub(crate) fn list_memberships(fd: BorrowedFd<'_>) -> io::Result<Vec<u32>> {
@@ -184,19 +204,21 @@ pub(crate) fn list_memberships(fd: BorrowedFd<'_>) -> io::Result<Vec<u32>> {
     }
 }
 
-/// Sends `bytes` as one datagram to `port` and the `groups` bitmask.
+/// Sends `bytes` as one datagram to `port` and the `groups` bitmask, with
+/// `flags` (`MSG_DONTWAIT` or 0).
 pub(crate) fn sendto(
     fd: BorrowedFd<'_>,
     bytes: &[u8],
     port: u32,
     groups: u32,
+    flags: libc::c_int,
 ) -> io::Result<usize> {
     let addr = address(port, groups);
     let dst = (&raw const addr).cast::<libc::sockaddr>();
     let buf = bytes.as_ptr().cast::<libc::c_void>();
     // SAFETY: `buf` points to `bytes.len()` readable bytes and `dst` to a
     // live `sockaddr_nl` of `ADDR_LEN` bytes; the kernel only reads both.
-    let sent = unsafe { libc::sendto(fd.as_raw_fd(), buf, bytes.len(), 0, dst, ADDR_LEN) };
+    let sent = unsafe { libc::sendto(fd.as_raw_fd(), buf, bytes.len(), flags, dst, ADDR_LEN) };
     cvt(sent).map(|n| usize::try_from(n).unwrap_or(0))
 }
 
@@ -218,17 +240,23 @@ pub(crate) struct RecvMeta {
 }
 
 /// Returns the size of the next datagram without taking it
-/// (`MSG_PEEK | MSG_TRUNC` with no buffer).
-pub(crate) fn peek_len(fd: BorrowedFd<'_>) -> io::Result<usize> {
-    let flags = libc::MSG_PEEK | libc::MSG_TRUNC;
+/// (`MSG_PEEK | MSG_TRUNC` with no buffer), waiting for one unless `flags`
+/// holds `MSG_DONTWAIT`.
+pub(crate) fn peek_len(fd: BorrowedFd<'_>, flags: libc::c_int) -> io::Result<usize> {
+    let flags = flags | libc::MSG_PEEK | libc::MSG_TRUNC;
     // SAFETY: a null buffer of length 0 is allowed; with MSG_TRUNC the
     // kernel copies nothing and returns the datagram's real length.
     let len = unsafe { libc::recv(fd.as_raw_fd(), std::ptr::null_mut(), 0, flags) };
     cvt(len).map(|n| usize::try_from(n).unwrap_or(0))
 }
 
-/// Receives one datagram into `buf`, with its sender and control data.
-pub(crate) fn recvmsg(fd: BorrowedFd<'_>, buf: &mut [u8]) -> io::Result<RecvMeta> {
+/// Receives one datagram into `buf`, with its sender and control data;
+/// `flags` is added to `MSG_TRUNC` (`MSG_DONTWAIT`, `MSG_PEEK` or 0).
+pub(crate) fn recvmsg(
+    fd: BorrowedFd<'_>,
+    buf: &mut [u8],
+    flags: libc::c_int,
+) -> io::Result<RecvMeta> {
     let mut addr = address(0, 0);
     let mut control = Control([0; CONTROL_LEN]);
     let mut iov = libc::iovec {
@@ -247,7 +275,7 @@ pub(crate) fn recvmsg(fd: BorrowedFd<'_>, buf: &mut [u8]) -> io::Result<RecvMeta
     // SAFETY: every pointer in `msg` refers to a live local or to `buf`,
     // each with its true length; all outlive the call, and the kernel
     // writes only within those lengths.
-    let len = cvt(unsafe { libc::recvmsg(fd.as_raw_fd(), &raw mut msg, libc::MSG_TRUNC) })?;
+    let len = cvt(unsafe { libc::recvmsg(fd.as_raw_fd(), &raw mut msg, flags | libc::MSG_TRUNC) })?;
     // `msg_controllen` is `size_t` on glibc but `socklen_t` on musl.
     #[allow(clippy::useless_conversion, reason = "the type differs between libcs")]
     let control_len = usize::try_from(msg.msg_controllen)
