@@ -179,7 +179,8 @@ pub(crate) fn get_timeout(
     cvt(unsafe { libc::getsockopt(fd.as_raw_fd(), libc::SOL_SOCKET, name, ptr, &raw mut len) })?;
     let secs = u64::try_from(tv.tv_sec).unwrap_or(0);
     let micros = u32::try_from(tv.tv_usec).unwrap_or(0);
-    let dur = std::time::Duration::from_secs(secs) + std::time::Duration::from_micros(micros.into());
+    let dur =
+        std::time::Duration::from_secs(secs) + std::time::Duration::from_micros(micros.into());
     Ok((!dur.is_zero()).then_some(dur))
 }
 
