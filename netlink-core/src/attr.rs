@@ -133,12 +133,20 @@ impl<'a> Attrs<'a> {
         }
     }
 
-    #[cold]
-    #[inline(never)]
-    fn fault(&mut self, kind: DecodeErrorKind) -> DecodeError {
+    /// Ends the walk after a framing fault and returns its error. The
+    /// error is built out of line, from values only, so that the walk's
+    /// state can stay in registers on the common path.
+    #[inline]
+    fn fault(&mut self, kind: DecodeErrorKind) -> Option<Result<Attr<'a>, DecodeError>> {
         self.rest = &[];
-        DecodeError::new(kind, self.offset)
+        Some(Err(framing_error(kind, self.offset)))
     }
+}
+
+#[cold]
+#[inline(never)]
+fn framing_error(kind: DecodeErrorKind, offset: usize) -> DecodeError {
+    DecodeError::new(kind, offset)
 }
 
 impl<'a> Iterator for Attrs<'a> {
@@ -152,24 +160,22 @@ impl<'a> Iterator for Attrs<'a> {
             [l0, l1, t0, t1, ..] => (u16::from_ne_bytes([l0, l1]), u16::from_ne_bytes([t0, t1])),
             _ => {
                 let count = rest.len();
-                return Some(Err(self.fault(DecodeErrorKind::TrailingBytes {
+                return self.fault(DecodeErrorKind::TrailingBytes {
                     what: "attribute",
                     count,
-                })));
+                });
             }
         };
         let len = usize::from(nla_len);
         if len < NLA_HDRLEN {
-            return Some(Err(
-                self.fault(DecodeErrorKind::AttrTooShort { len: nla_len })
-            ));
+            return self.fault(DecodeErrorKind::AttrTooShort { len: nla_len });
         }
         let Some(payload) = rest.get(NLA_HDRLEN..len) else {
             let kind = DecodeErrorKind::AttrPastEnd {
                 len: nla_len,
                 remaining: rest.len(),
             };
-            return Some(Err(self.fault(kind)));
+            return self.fault(kind);
         };
         // `len` fits in a u16, so aligning it cannot overflow. Only an
         // unpadded last attribute aligns past the end, and then nothing
@@ -320,27 +326,92 @@ pub struct NlAttrHdr {
 
 /// Appends one attribute of type `kind` holding `value`, with padding.
 ///
+/// The header is written with its final length, taken from
+/// [`Encode::encoded_len`], before the value: one pass and no patching. A
+/// value that writes another length than it announced is measured and its
+/// header corrected (or refused as too long), so a wrong `encoded_len`
+/// never produces a wrong `nla_len`.
+///
 /// # Errors
 ///
 /// [`EncodeError::AttributeTooLong`] when the payload is over 65,531
 /// bytes; `out` is then left as it was. Errors of `value` pass through.
+#[inline]
 pub fn write<V: Encode + ?Sized>(
     out: &mut Vec<u8>,
     kind: u16,
     value: &V,
 ) -> Result<(), EncodeError> {
+    let too_long = |len: usize| EncodeError::AttributeTooLong {
+        kind,
+        len: len.saturating_sub(NLA_HDRLEN),
+    };
+    write_sized(
+        out,
+        kind & NLA_TYPE_MASK,
+        value.encoded_len(),
+        too_long,
+        |out| value.encode(out),
+    )
+}
+
+/// Appends an attribute whose `nla_type` is `raw_type` and whose payload,
+/// announced as `len` bytes, `fill` writes; then pads it. The header goes
+/// first with its final length when `len` fits, and is corrected should
+/// `fill` write another length. `too_long` makes the error from the
+/// attribute's length with its header.
+#[inline]
+pub(crate) fn write_sized<F>(
+    out: &mut Vec<u8>,
+    raw_type: u16,
+    len: usize,
+    too_long: impl FnOnce(usize) -> EncodeError,
+    fill: F,
+) -> Result<(), EncodeError>
+where
+    F: FnOnce(&mut Vec<u8>) -> Result<(), EncodeError>,
+{
     let start = out.len();
-    out.extend_from_slice(&[0; NLA_HDRLEN]);
-    if let Err(err) = value.encode(out) {
+    let Some(nla_len) = len
+        .checked_add(NLA_HDRLEN)
+        .and_then(|l| u16::try_from(l).ok())
+    else {
+        return Err(too_long(len.saturating_add(NLA_HDRLEN)));
+    };
+    let header = NlAttrHdr {
+        len: nla_len,
+        ty: raw_type,
+    };
+    out.extend_from_slice(header.as_bytes());
+    if let Err(err) = fill(out) {
         out.truncate(start);
         return Err(err);
     }
-    close(out, start, kind & NLA_TYPE_MASK, |len| {
-        EncodeError::AttributeTooLong {
-            kind,
-            len: len.saturating_sub(NLA_HDRLEN),
-        }
-    })
+    if out.len().wrapping_sub(start) != usize::from(nla_len) {
+        return remeasure(out, start, raw_type, too_long);
+    }
+    pad(out, len);
+    Ok(())
+}
+
+/// Corrects the header of an attribute whose value wrote another length
+/// than it announced: a broken `Encode` impl, never the common case.
+#[cold]
+#[inline(never)]
+fn remeasure(
+    out: &mut Vec<u8>,
+    start: usize,
+    raw_type: u16,
+    too_long: impl FnOnce(usize) -> EncodeError,
+) -> Result<(), EncodeError> {
+    close(out, start, raw_type, too_long)
+}
+
+/// Appends the zeros that align `len` bytes to four.
+#[inline]
+pub(crate) fn pad(out: &mut Vec<u8>, len: usize) {
+    const ZEROS: [u8; NLA_ALIGNTO] = [0; NLA_ALIGNTO];
+    out.extend_from_slice(ZEROS.get(..padding(len)).unwrap_or_default());
 }
 
 /// Appends one attribute of type `kind` whose payload is `bytes`.
@@ -360,13 +431,15 @@ pub fn write_bytes(out: &mut Vec<u8>, kind: u16, bytes: &[u8]) -> Result<(), Enc
 ///
 /// [`EncodeError::AttributeTooLong`] when `bytes` is over 65,531 bytes;
 /// `out` is then left as it was.
+#[inline]
 pub fn write_raw(out: &mut Vec<u8>, raw_type: u16, bytes: &[u8]) -> Result<(), EncodeError> {
-    let start = out.len();
-    out.extend_from_slice(&[0; NLA_HDRLEN]);
-    out.extend_from_slice(bytes);
-    close(out, start, raw_type, |len| EncodeError::AttributeTooLong {
+    let too_long = |len: usize| EncodeError::AttributeTooLong {
         kind: raw_type & NLA_TYPE_MASK,
         len: len.saturating_sub(NLA_HDRLEN),
+    };
+    write_sized(out, raw_type, bytes.len(), too_long, |out| {
+        out.extend_from_slice(bytes);
+        Ok(())
     })
 }
 
@@ -563,6 +636,38 @@ mod tests {
         let mut out = Vec::new();
         write(&mut out, 3, &[1u8, 2, 3][..]).unwrap();
         assert_eq!(out, [7, 0, 3, 0, 1, 2, 3, 0]);
+    }
+
+    /// A value whose `encoded_len` announces 2 bytes whatever it writes.
+    struct Liar(usize);
+
+    impl Encode for Liar {
+        fn encoded_len(&self) -> usize {
+            2
+        }
+
+        fn encode(&self, out: &mut Vec<u8>) -> Result<(), EncodeError> {
+            out.resize(out.len() + self.0, 7);
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_value_that_misstates_its_length_still_gets_a_true_header() {
+        let mut out = Vec::new();
+        write(&mut out, 1, &Liar(5)).unwrap();
+        assert_eq!(out, [9, 0, 1, 0, 7, 7, 7, 7, 7, 0, 0, 0]);
+        let a = Attrs::new(&out).next().unwrap().unwrap();
+        assert_eq!(a.payload(), [7; 5]);
+        let mut out = vec![0xEE];
+        assert_eq!(
+            write(&mut out, 1, &Liar(65_532)),
+            Err(EncodeError::AttributeTooLong {
+                kind: 1,
+                len: 65_532
+            })
+        );
+        assert_eq!(out, [0xEE]);
     }
 
     #[test]

@@ -50,8 +50,9 @@ pub struct MessageBuilder<'b> {
 impl<'b> MessageBuilder<'b> {
     /// Starts a message of type `ty` with `flags` at the end of `buf`,
     /// after padding `buf` to a four-byte boundary.
+    #[inline]
     pub fn new(buf: &'b mut Vec<u8>, ty: MessageType, flags: NlmFlags) -> Self {
-        buf.resize(buf.len().saturating_add(padding(buf.len())), 0);
+        attr::pad(buf, buf.len());
         let start = buf.len();
         let header = NlMsgHdr {
             len: 0,
@@ -81,18 +82,21 @@ impl<'b> MessageBuilder<'b> {
     }
 
     /// Sets the sequence number.
+    #[inline]
     pub fn set_seq(&mut self, seq: u32) -> &mut Self {
         self.patch_header(|h| h.seq = seq);
         self
     }
 
     /// Sets the port id the header names as sender.
+    #[inline]
     pub fn set_pid(&mut self, pid: u32) -> &mut Self {
         self.patch_header(|h| h.pid = pid);
         self
     }
 
     /// Returns the payload length written so far.
+    #[inline]
     #[must_use]
     pub fn payload_len(&self) -> usize {
         self.buf
@@ -135,6 +139,7 @@ impl<'b> MessageBuilder<'b> {
     /// [`EncodeError::AttributeTooLong`] over 65,531 bytes,
     /// [`EncodeError::MessageTooLong`] past the maximum payload, and errors
     /// of `value`.
+    #[inline]
     pub fn attr<V: Encode + ?Sized>(
         &mut self,
         kind: u16,
@@ -190,12 +195,12 @@ impl<'b> MessageBuilder<'b> {
     ///
     /// [`EncodeError::MessageTooLong`] past the maximum payload, and errors
     /// of `value`.
+    #[inline]
     pub fn payload<V: Encode + ?Sized>(&mut self, value: &V) -> Result<&mut Self, EncodeError> {
         self.guarded(|buf| {
             let before = buf.len();
             value.encode(buf)?;
-            let written = buf.len().saturating_sub(before);
-            buf.resize(buf.len().saturating_add(padding(written)), 0);
+            attr::pad(buf, buf.len().saturating_sub(before));
             Ok(())
         })
     }
@@ -206,6 +211,7 @@ impl<'b> MessageBuilder<'b> {
     ///
     /// [`EncodeError::MessageTooLong`] if the message is over `u32::MAX`
     /// bytes; the message is then removed.
+    #[inline]
     pub fn finish(mut self) -> Result<usize, EncodeError> {
         let len = self.buf.len().saturating_sub(self.start);
         let Ok(len32) = u32::try_from(len) else {
@@ -219,6 +225,7 @@ impl<'b> MessageBuilder<'b> {
         Ok(len)
     }
 
+    #[inline]
     fn guarded<F>(&mut self, write: F) -> Result<&mut Self, EncodeError>
     where
         F: FnOnce(&mut Vec<u8>) -> Result<(), EncodeError>,
@@ -239,6 +246,7 @@ impl<'b> MessageBuilder<'b> {
         Ok(self)
     }
 
+    #[inline]
     fn patch_header(&mut self, edit: impl FnOnce(&mut NlMsgHdr)) {
         let range = self.start..self.start.saturating_add(NLMSG_HDRLEN);
         if let Some(bytes) = self.buf.get_mut(range) {

@@ -24,8 +24,8 @@ use core::marker::PhantomData;
 
 use zerocopy::{FromBytes, Immutable, IntoBytes};
 
-use crate::align::{NLA_HDRLEN, NLA_MAX_PAYLOAD, align, attr_space, padding};
-use crate::attr::{self, Attr, Attrs, NlAttrHdr};
+use crate::align::{align, attr_space, padding};
+use crate::attr::{self, Attr, Attrs};
 use crate::error::{DecodeError, DecodeErrorKind, EncodeError};
 use crate::message::Message;
 use crate::value::{Decode, Encode};
@@ -213,6 +213,7 @@ impl<E> PartialEq for AttrIter<'_, E> {
 impl<'a, E: AttrEnum<'a>> Iterator for AttrIter<'a, E> {
     type Item = Result<E, DecodeError>;
 
+    #[inline]
     fn next(&mut self) -> Option<Self::Item> {
         if self.failed {
             return None;
@@ -527,12 +528,15 @@ pub fn aligned(len: usize) -> usize {
 #[inline]
 pub fn deeper(depth: usize) -> Result<usize, DecodeError> {
     if depth >= MAX_DEPTH {
-        return Err(DecodeError::new(
-            DecodeErrorKind::TooDeep { limit: MAX_DEPTH },
-            0,
-        ));
+        return Err(too_deep());
     }
     Ok(depth.saturating_add(1))
+}
+
+#[cold]
+#[inline(never)]
+fn too_deep() -> DecodeError {
+    DecodeError::new(DecodeErrorKind::TooDeep { limit: MAX_DEPTH }, 0)
 }
 
 /// Appends an attribute whose `nla_type` is `raw_type` exactly, flag bits
@@ -541,23 +545,9 @@ pub fn deeper(depth: usize) -> Result<usize, DecodeError> {
 /// # Errors
 ///
 /// [`EncodeError::AttributeTooLong`] over 65,531 bytes; `out` is unchanged.
+#[inline]
 pub fn write_raw(out: &mut Vec<u8>, raw_type: u16, payload: &[u8]) -> Result<(), EncodeError> {
-    let len = payload.len();
-    let nla_len = u16::try_from(len.saturating_add(NLA_HDRLEN))
-        .ok()
-        .filter(|_| len <= NLA_MAX_PAYLOAD)
-        .ok_or(EncodeError::AttributeTooLong {
-            kind: raw_type & attr::NLA_TYPE_MASK,
-            len,
-        })?;
-    let header = NlAttrHdr {
-        len: nla_len,
-        ty: raw_type,
-    };
-    out.extend_from_slice(header.as_bytes());
-    out.extend_from_slice(payload);
-    out.resize(out.len().saturating_add(padding(len)), 0);
-    Ok(())
+    attr::write_raw(out, raw_type, payload)
 }
 
 /// Appends a flag attribute: a header and no payload.
@@ -585,7 +575,14 @@ pub fn write_nest<'a, T: Nest<'a>>(
     flagged: bool,
     value: &T,
 ) -> Result<(), EncodeError> {
-    write_nest_with(out, kind, flagged, |out| value.encode_content(out))
+    // The content announces its length, so the header is written once with
+    // its final value (and corrected should the content disagree).
+    let flag = if flagged { attr::NLA_F_NESTED } else { 0 };
+    let raw_type = (kind & attr::NLA_TYPE_MASK) | flag;
+    let too_long = |len| EncodeError::NestTooLong { kind, len };
+    attr::write_sized(out, raw_type, value.content_len(), too_long, |out| {
+        value.encode_content(out)
+    })
 }
 
 /// Appends a nest of type `kind` whose content `fill` writes; `flagged` as
@@ -689,7 +686,16 @@ pub fn attrs_after(bytes: &[u8], pos: usize) -> Attrs<'_> {
 /// [`DecodeErrorKind::MissingAttribute`] naming it when it is absent.
 #[inline]
 pub fn required<T>(value: Option<T>, name: &'static str, kind: u16) -> Result<T, DecodeError> {
-    value.ok_or_else(|| DecodeError::new(DecodeErrorKind::MissingAttribute { name, kind }, 0))
+    match value {
+        Some(value) => Ok(value),
+        None => Err(missing(name, kind)),
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn missing(name: &'static str, kind: u16) -> DecodeError {
+    DecodeError::new(DecodeErrorKind::MissingAttribute { name, kind }, 0)
 }
 
 /// Returns the error for an attribute a strict decoder does not know.

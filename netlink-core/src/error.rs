@@ -166,6 +166,10 @@ struct Inner {
 
 impl DecodeError {
     /// Returns an error of `kind` at byte `offset` of the current buffer.
+    // Errors are the rare path: kept out of line so that decoders that
+    // build them stay small enough to inline.
+    #[cold]
+    #[inline(never)]
     #[must_use]
     pub fn new(kind: DecodeErrorKind, offset: usize) -> Self {
         Self {
@@ -198,6 +202,8 @@ impl DecodeError {
     /// Returns the error seen from an enclosing buffer: `name` is prefixed
     /// to the path and `base`, where the inner buffer starts in the outer
     /// one, is added to the offset.
+    #[cold]
+    #[inline(never)]
     #[must_use]
     pub fn within(mut self, name: &'static str, base: usize) -> Self {
         self.inner.path.push(name);
@@ -206,6 +212,8 @@ impl DecodeError {
     }
 
     /// Returns the error with `base` added to its offset and no new name.
+    #[cold]
+    #[inline(never)]
     #[must_use]
     pub fn shifted(mut self, base: usize) -> Self {
         self.inner.offset = self.inner.offset.saturating_add(base);
@@ -214,6 +222,7 @@ impl DecodeError {
 }
 
 impl From<DecodeErrorKind> for DecodeError {
+    #[cold]
     fn from(kind: DecodeErrorKind) -> Self {
         Self::new(kind, 0)
     }

@@ -153,8 +153,9 @@ impl<'a> Messages<'a> {
         self.offset
     }
 
-    #[cold]
-    #[inline(never)]
+    /// Ends the walk after a framing fault; `err.shifted` is out of line,
+    /// so the walk's state can stay in registers on the common path.
+    #[inline]
     fn fault(&mut self, err: DecodeError) -> DecodeError {
         let at = self.offset;
         self.offset = at.saturating_add(self.rest.len());

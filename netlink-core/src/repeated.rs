@@ -28,7 +28,8 @@
 
 use core::fmt;
 
-use crate::attr::{Attr, Attrs};
+use crate::align::{NLA_ALIGNTO, NLA_HDRLEN};
+use crate::attr::{Attr, NLA_TYPE_MASK};
 use crate::value::Decode;
 
 /// A borrowed, lazily decoded sequence of the attributes of one type: the
@@ -289,7 +290,7 @@ impl<'a, T: Decode<'a> + Clone> core::iter::FusedIterator for Iter<'a, T> {}
 
 /// The occurrences of one attribute type in a checked span, decoded.
 struct Occurrences<'a, T> {
-    attrs: Attrs<'a>,
+    rest: &'a [u8],
     kind: u16,
     left: usize,
     _marker: core::marker::PhantomData<fn() -> T>,
@@ -298,7 +299,7 @@ struct Occurrences<'a, T> {
 impl<T> Clone for Occurrences<'_, T> {
     fn clone(&self) -> Self {
         Self {
-            attrs: self.attrs.clone(),
+            rest: self.rest,
             kind: self.kind,
             left: self.left,
             _marker: core::marker::PhantomData,
@@ -310,7 +311,7 @@ impl<'a, T> Occurrences<'a, T> {
     #[inline]
     fn new(span: &'a [u8], kind: u16, count: usize) -> Self {
         Self {
-            attrs: Attrs::new(span),
+            rest: span,
             kind,
             left: count,
             _marker: core::marker::PhantomData,
@@ -326,15 +327,22 @@ impl<'a, T: Decode<'a>> Iterator for Occurrences<'a, T> {
         if self.left == 0 {
             return None;
         }
+        // The span was walked with `Attrs`, and each occurrence decoded
+        // with this same `T::decode`, when the view was made, so this walk
+        // needs no offsets or error values: it only steps over the headers,
+        // still with checked slicing. Were the bytes broken anyway, the
+        // iteration ends instead of panicking.
         loop {
-            // The span was walked, and each occurrence decoded with this
-            // same `T::decode`, when the view was made, so neither a framing
-            // fault nor a value error can come up here. Were one to come up
-            // anyway, the iteration ends instead of panicking.
-            let attr = self.attrs.next()?.ok()?;
-            if attr.kind() == self.kind {
+            let [l0, l1, t0, t1, ..] = *self.rest else {
+                return None;
+            };
+            let len = usize::from(u16::from_ne_bytes([l0, l1]));
+            let payload = self.rest.get(NLA_HDRLEN..len)?;
+            let advance = len.wrapping_add(NLA_ALIGNTO - 1) & !(NLA_ALIGNTO - 1);
+            self.rest = self.rest.get(advance..).unwrap_or_default();
+            if u16::from_ne_bytes([t0, t1]) & NLA_TYPE_MASK == self.kind {
                 self.left = self.left.saturating_sub(1);
-                return T::decode(attr.payload()).ok();
+                return T::decode(payload).ok();
             }
         }
     }
@@ -394,7 +402,7 @@ impl RepeatedSpan {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::attr::write;
+    use crate::attr::{Attrs, write};
 
     /// Builds a stream with `values` as attributes of type 6, interleaved
     /// with others, and returns it with the view a decoder would make.

@@ -60,15 +60,19 @@ pub trait Decode<'a>: Sized {
 }
 
 impl<T: Encode + ?Sized> Encode for &T {
+    #[inline]
     fn encoded_len(&self) -> usize {
         (**self).encoded_len()
     }
 
+    #[inline]
     fn encode(&self, out: &mut Vec<u8>) -> Result<(), EncodeError> {
         (**self).encode(out)
     }
 }
 
+#[cold]
+#[inline(never)]
 fn wrong_length(what: &'static str, expected: usize, found: usize) -> DecodeError {
     DecodeError::new(
         DecodeErrorKind::WrongLength {
@@ -81,6 +85,7 @@ fn wrong_length(what: &'static str, expected: usize, found: usize) -> DecodeErro
 }
 
 /// Reads a fixed-size value that must fill `bytes` exactly.
+#[inline]
 fn exact<T: FromBytes>(what: &'static str, bytes: &[u8]) -> Result<T, DecodeError> {
     T::read_from_bytes(bytes)
         .map_err(|_| wrong_length(what, core::mem::size_of::<T>(), bytes.len()))
@@ -142,10 +147,12 @@ impl_ordered!(U16 => "u16", U32 => "u32", U64 => "u64", I16 => "i16", I32 => "i3
 /// `false` flag is written at all is the caller's choice (the derive leaves
 /// it out).
 impl Encode for bool {
+    #[inline]
     fn encoded_len(&self) -> usize {
         0
     }
 
+    #[inline]
     fn encode(&self, _out: &mut Vec<u8>) -> Result<(), EncodeError> {
         Ok(())
     }
@@ -153,16 +160,19 @@ impl Encode for bool {
 
 /// A present flag attribute is `true`, whatever its payload.
 impl Decode<'_> for bool {
+    #[inline]
     fn decode(_bytes: &[u8]) -> Result<Self, DecodeError> {
         Ok(true)
     }
 }
 
 impl Encode for [u8] {
+    #[inline]
     fn encoded_len(&self) -> usize {
         self.len()
     }
 
+    #[inline]
     fn encode(&self, out: &mut Vec<u8>) -> Result<(), EncodeError> {
         out.extend_from_slice(self);
         Ok(())
@@ -170,16 +180,19 @@ impl Encode for [u8] {
 }
 
 impl<'a> Decode<'a> for &'a [u8] {
+    #[inline]
     fn decode(bytes: &'a [u8]) -> Result<Self, DecodeError> {
         Ok(bytes)
     }
 }
 
 impl Encode for Vec<u8> {
+    #[inline]
     fn encoded_len(&self) -> usize {
         self.len()
     }
 
+    #[inline]
     fn encode(&self, out: &mut Vec<u8>) -> Result<(), EncodeError> {
         out.extend_from_slice(self);
         Ok(())
@@ -187,16 +200,19 @@ impl Encode for Vec<u8> {
 }
 
 impl Decode<'_> for Vec<u8> {
+    #[inline]
     fn decode(bytes: &[u8]) -> Result<Self, DecodeError> {
         Ok(bytes.to_vec())
     }
 }
 
 impl<const N: usize> Encode for [u8; N] {
+    #[inline]
     fn encoded_len(&self) -> usize {
         N
     }
 
+    #[inline]
     fn encode(&self, out: &mut Vec<u8>) -> Result<(), EncodeError> {
         out.extend_from_slice(self);
         Ok(())
@@ -204,12 +220,14 @@ impl<const N: usize> Encode for [u8; N] {
 }
 
 impl<const N: usize> Decode<'_> for [u8; N] {
+    #[inline]
     fn decode(bytes: &[u8]) -> Result<Self, DecodeError> {
         <[u8; N]>::try_from(bytes).map_err(|_| wrong_length("byte array", N, bytes.len()))
     }
 }
 
 /// Returns the bytes before the first NUL, or all of them.
+#[inline]
 #[must_use]
 pub fn until_nul(bytes: &[u8]) -> &[u8] {
     let end = bytes.iter().position(|&b| b == 0).unwrap_or(bytes.len());
@@ -217,10 +235,12 @@ pub fn until_nul(bytes: &[u8]) -> &[u8] {
 }
 
 impl Encode for str {
+    #[inline]
     fn encoded_len(&self) -> usize {
         self.len().saturating_add(1)
     }
 
+    #[inline]
     fn encode(&self, out: &mut Vec<u8>) -> Result<(), EncodeError> {
         if self.as_bytes().contains(&0) {
             return Err(EncodeError::Invalid {
@@ -235,6 +255,7 @@ impl Encode for str {
 }
 
 impl<'a> Decode<'a> for &'a str {
+    #[inline]
     fn decode(bytes: &'a [u8]) -> Result<Self, DecodeError> {
         core::str::from_utf8(until_nul(bytes)).map_err(|e| {
             DecodeError::new(
@@ -248,26 +269,31 @@ impl<'a> Decode<'a> for &'a str {
 }
 
 impl Encode for String {
+    #[inline]
     fn encoded_len(&self) -> usize {
         self.as_str().encoded_len()
     }
 
+    #[inline]
     fn encode(&self, out: &mut Vec<u8>) -> Result<(), EncodeError> {
         self.as_str().encode(out)
     }
 }
 
 impl Decode<'_> for String {
+    #[inline]
     fn decode(bytes: &[u8]) -> Result<Self, DecodeError> {
         <&str>::decode(bytes).map(str::to_owned)
     }
 }
 
 impl Encode for CStr {
+    #[inline]
     fn encoded_len(&self) -> usize {
         self.to_bytes_with_nul().len()
     }
 
+    #[inline]
     fn encode(&self, out: &mut Vec<u8>) -> Result<(), EncodeError> {
         out.extend_from_slice(self.to_bytes_with_nul());
         Ok(())
@@ -275,6 +301,7 @@ impl Encode for CStr {
 }
 
 impl<'a> Decode<'a> for &'a CStr {
+    #[inline]
     fn decode(bytes: &'a [u8]) -> Result<Self, DecodeError> {
         CStr::from_bytes_until_nul(bytes)
             .map_err(|_| DecodeError::new(DecodeErrorKind::MissingNul, bytes.len()))
@@ -282,26 +309,31 @@ impl<'a> Decode<'a> for &'a CStr {
 }
 
 impl Encode for CString {
+    #[inline]
     fn encoded_len(&self) -> usize {
         self.as_c_str().encoded_len()
     }
 
+    #[inline]
     fn encode(&self, out: &mut Vec<u8>) -> Result<(), EncodeError> {
         self.as_c_str().encode(out)
     }
 }
 
 impl Decode<'_> for CString {
+    #[inline]
     fn decode(bytes: &[u8]) -> Result<Self, DecodeError> {
         <&CStr>::decode(bytes).map(CStr::to_owned)
     }
 }
 
 impl Encode for Ipv4Addr {
+    #[inline]
     fn encoded_len(&self) -> usize {
         4
     }
 
+    #[inline]
     fn encode(&self, out: &mut Vec<u8>) -> Result<(), EncodeError> {
         out.extend_from_slice(&self.octets());
         Ok(())
@@ -309,16 +341,19 @@ impl Encode for Ipv4Addr {
 }
 
 impl Decode<'_> for Ipv4Addr {
+    #[inline]
     fn decode(bytes: &[u8]) -> Result<Self, DecodeError> {
         exact::<[u8; 4]>("IPv4 address", bytes).map(Self::from)
     }
 }
 
 impl Encode for Ipv6Addr {
+    #[inline]
     fn encoded_len(&self) -> usize {
         16
     }
 
+    #[inline]
     fn encode(&self, out: &mut Vec<u8>) -> Result<(), EncodeError> {
         out.extend_from_slice(&self.octets());
         Ok(())
@@ -326,12 +361,14 @@ impl Encode for Ipv6Addr {
 }
 
 impl Decode<'_> for Ipv6Addr {
+    #[inline]
     fn decode(bytes: &[u8]) -> Result<Self, DecodeError> {
         exact::<[u8; 16]>("IPv6 address", bytes).map(Self::from)
     }
 }
 
 impl Encode for IpAddr {
+    #[inline]
     fn encoded_len(&self) -> usize {
         match self {
             Self::V4(a) => a.encoded_len(),
@@ -339,6 +376,7 @@ impl Encode for IpAddr {
         }
     }
 
+    #[inline]
     fn encode(&self, out: &mut Vec<u8>) -> Result<(), EncodeError> {
         match self {
             Self::V4(a) => a.encode(out),
@@ -349,6 +387,7 @@ impl Encode for IpAddr {
 
 /// Decodes by length: 4 bytes are IPv4, 16 bytes IPv6.
 impl Decode<'_> for IpAddr {
+    #[inline]
     fn decode(bytes: &[u8]) -> Result<Self, DecodeError> {
         match bytes.len() {
             4 => Ipv4Addr::decode(bytes).map(Self::V4),
@@ -397,10 +436,12 @@ impl fmt::Debug for MacAddr {
 }
 
 impl Encode for MacAddr {
+    #[inline]
     fn encoded_len(&self) -> usize {
         6
     }
 
+    #[inline]
     fn encode(&self, out: &mut Vec<u8>) -> Result<(), EncodeError> {
         out.extend_from_slice(&self.0);
         Ok(())
@@ -408,6 +449,7 @@ impl Encode for MacAddr {
 }
 
 impl Decode<'_> for MacAddr {
+    #[inline]
     fn decode(bytes: &[u8]) -> Result<Self, DecodeError> {
         exact("MAC address", bytes)
     }
@@ -418,6 +460,7 @@ impl Decode<'_> for MacAddr {
 /// as kernel structs grow across versions. Used by [`pod_value!`].
 ///
 /// [`pod_value!`]: crate::pod_value
+#[inline]
 #[must_use]
 pub fn read_pod<T: FromBytes + IntoBytes>(bytes: &[u8]) -> T {
     if let Ok((value, _)) = T::read_from_prefix(bytes) {
@@ -458,10 +501,12 @@ pub fn read_pod<T: FromBytes + IntoBytes>(bytes: &[u8]) -> T {
 macro_rules! pod_value {
     ($($ty:ty),+ $(,)?) => {$(
         impl $crate::Encode for $ty {
+            #[inline]
             fn encoded_len(&self) -> usize {
                 ::core::mem::size_of::<$ty>()
             }
 
+            #[inline]
             fn encode(
                 &self,
                 out: &mut ::std::vec::Vec<u8>,
@@ -472,6 +517,7 @@ macro_rules! pod_value {
         }
 
         impl<'__a> $crate::Decode<'__a> for $ty {
+            #[inline]
             fn decode(bytes: &'__a [u8]) -> ::core::result::Result<Self, $crate::DecodeError> {
                 ::core::result::Result::Ok($crate::value::read_pod::<$ty>(bytes))
             }
@@ -502,10 +548,12 @@ macro_rules! pod_value {
 macro_rules! flags_value {
     ($($ty:ty),+ $(,)?) => {$(
         impl $crate::Encode for $ty {
+            #[inline]
             fn encoded_len(&self) -> usize {
                 $crate::Encode::encoded_len(&self.bits())
             }
 
+            #[inline]
             fn encode(
                 &self,
                 out: &mut ::std::vec::Vec<u8>,
@@ -515,6 +563,7 @@ macro_rules! flags_value {
         }
 
         impl<'__a> $crate::Decode<'__a> for $ty {
+            #[inline]
             fn decode(bytes: &'__a [u8]) -> ::core::result::Result<Self, $crate::DecodeError> {
                 $crate::Decode::decode(bytes).map(<$ty>::from_bits_retain)
             }

@@ -248,6 +248,8 @@ mod tests {
                 up: bool,
                 #[netlink(attr = 6, indexed, nested, noflag)]
                 ops: Vec<Op>,
+                #[netlink(attr = 7)]
+                members: Repeated<'a, u32>,
                 #[netlink(unknown)]
                 rest: Vec<RawAttr<'a>>,
             }

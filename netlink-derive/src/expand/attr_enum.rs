@@ -88,6 +88,7 @@ pub(crate) fn expand(cx: &Ctx, input: &Input<'_>, variants: &[Variant<'_>]) -> T
                 match self { #sizes }
             }
 
+            #[inline]
             fn write_attr(
                 &self,
                 __out: &mut ::std::vec::Vec<u8>,
@@ -96,6 +97,7 @@ pub(crate) fn expand(cx: &Ctx, input: &Input<'_>, variants: &[Variant<'_>]) -> T
                 ::core::result::Result::Ok(())
             }
 
+            #[inline]
             fn decode_attr(
                 __attr: &#p::Attr<#lt>,
                 __depth: usize,

@@ -41,6 +41,7 @@ pub(crate) fn expand(cx: &Ctx, fields: &[Field<'_>], strict: bool) -> TokenStrea
                 #write
             }
 
+            #[inline]
             fn decode_content(
                 __bytes: &#lt [u8],
                 __depth: usize,

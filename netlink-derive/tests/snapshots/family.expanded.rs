@@ -24,7 +24,9 @@ if __field . is_empty () {
 0 }
 else {
 :: netlink_core :: __private :: attr_size (:: core :: iter :: Iterator :: fold (__field . iter () , 0usize , | __n , __v | __n . saturating_add (:: netlink_core :: __private :: attr_size (:: netlink_core :: __private :: Nest :: content_len (__v))))) }
-}) . saturating_add (:: netlink_core :: __private :: attrs_len (& self . rest)) }
+}) . saturating_add ({
+let __field = & self . members ;
+:: netlink_core :: __private :: Repeated :: fold_values (__field , 0usize , | __n , __v | __n . saturating_add (:: netlink_core :: __private :: attr_size (:: netlink_core :: __private :: Encode :: encoded_len (__v)))) }) . saturating_add (:: netlink_core :: __private :: attrs_len (& self . rest)) }
 # [inline] fn encode_content (& self , __out : & mut :: std :: vec :: Vec < u8 > ,) -> :: core :: result :: Result < () , :: netlink_core :: __private :: EncodeError > {
 let __start = __out . len () ;
 :: netlink_core :: __private :: write_header (__out , & self . header) ;
@@ -52,9 +54,12 @@ let __k = :: netlink_core :: __private :: index_kind (__i) ? ;
 }
 :: core :: result :: Result :: Ok (()) }) ? ;
 }
+:: netlink_core :: __private :: Repeated :: try_for_each_value ((& self . members) , | __v : & u32 | {
+:: netlink_core :: __private :: write_attr (__out , 7 , __v) ? ;
+:: core :: result :: Result :: Ok :: < () , :: netlink_core :: __private :: EncodeError > (()) }) ? ;
 :: netlink_core :: __private :: encode_attrs (__out , & self . rest) ? ;
 :: core :: result :: Result :: Ok (()) }
-fn decode_content (__bytes : & 'a [u8] , __depth : usize ,) -> :: core :: result :: Result < Self , :: netlink_core :: __private :: DecodeError > {
+# [inline] fn decode_content (__bytes : & 'a [u8] , __depth : usize ,) -> :: core :: result :: Result < Self , :: netlink_core :: __private :: DecodeError > {
 let mut __pos : usize = 0 ;
 let __f_header = :: netlink_core :: __private :: read_header :: < GenlMsgHdr > (__bytes , & mut __pos , "header") ? ;
 let mut __f_name : :: core :: option :: Option < & 'a str > = :: core :: option :: Option :: None ;
@@ -63,6 +68,7 @@ let mut __f_version : :: core :: option :: Option < u32 > = :: core :: option ::
 let mut __f_addrs : :: std :: vec :: Vec < u32 > = :: std :: vec :: Vec :: new () ;
 let mut __f_up = false ;
 let mut __f_ops : :: std :: vec :: Vec < Op > = :: std :: vec :: Vec :: new () ;
+let mut __f_members = :: netlink_core :: __private :: RepeatedSpan :: new () ;
 let mut __f_rest : :: std :: vec :: Vec < RawAttr < 'a > > = :: std :: vec :: Vec :: new () ;
 let __attrs = :: netlink_core :: __private :: attrs_after (__bytes , __pos) ;
 for __attr in __attrs {
@@ -95,13 +101,17 @@ __list . push (:: netlink_core :: __private :: deeper (__depth) . and_then (| __
 __list }
 ;
 }
+7 => {
+let _ : u32 = < u32 as :: netlink_core :: __private :: Decode < 'a >> :: decode ((& __attr) . payload ()) . map_err (| __e | __e . within ("members" , (& __attr) . payload_offset ())) ? ;
+__f_members . add (& __attr) ;
+}
 _ => if let :: core :: option :: Option :: Some (__u) = < RawAttr < 'a > as :: netlink_core :: __private :: AttrEnum < 'a >> :: decode_attr (& __attr , __depth) ? {
 __f_rest . push (__u) ;
 }
 }
 }
 :: core :: result :: Result :: Ok (Self {
-header : __f_header , name : :: netlink_core :: __private :: required (__f_name , "name" , 2) ? , id : :: netlink_core :: __private :: required (__f_id , "id" , 1) ? , version : __f_version , addrs : __f_addrs , up : __f_up , ops : __f_ops , rest : __f_rest , }) }
+header : __f_header , name : :: netlink_core :: __private :: required (__f_name , "name" , 2) ? , id : :: netlink_core :: __private :: required (__f_id , "id" , 1) ? , version : __f_version , addrs : __f_addrs , up : __f_up , ops : __f_ops , members : __f_members . finish :: < u32 > (__bytes , 7) , rest : __f_rest , }) }
 }
 # [automatically_derived] impl < 'a > :: netlink_core :: __private :: Encode for Family < 'a > {
 # [inline] fn encoded_len (& self) -> usize {
