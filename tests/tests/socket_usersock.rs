@@ -479,3 +479,216 @@ fn an_empty_header_is_echoed_by_send_ack() {
     assert!(ack.is_ack());
     assert_eq!(ack.request(), Some(&hdr));
 }
+
+// ----- acks awaited out of order ---------------------------------------------
+
+/// Sends a batch of three requests from `client` and returns their
+/// sequence numbers with the headers `server` received.
+fn batch_of_three(server: &mut Socket, client: &mut Socket) -> (Vec<u32>, Vec<NlMsgHdr>, u32) {
+    let mut batch = Vec::new();
+    for id in 0..3u32 {
+        let mut msg = MessageBuilder::new(&mut batch, PING, NlmFlags::REQUEST | NlmFlags::ACK);
+        msg.payload(&Ping { id, name: "o" }).unwrap();
+        msg.finish().unwrap();
+    }
+    let seqs = client.send_batch(&mut batch).unwrap();
+    let datagram = server.recv().unwrap();
+    let from = datagram.source().port;
+    let headers = datagram.messages().map(|m| *m.unwrap().header()).collect();
+    (seqs, headers, from)
+}
+
+/// Each ack in its own datagram, awaited last first: waiting for the third
+/// reads and keeps the first two, and the later waits find them among the
+/// kept messages (the peer sends nothing more, so a wait that only read
+/// the socket would time out).
+#[test]
+fn acks_awaited_out_of_order_are_found_among_kept_messages() {
+    let (mut server, mut client) = pair();
+    client.set_reply_timeout(Some(Duration::from_millis(300)));
+    let (seqs, headers, from) = batch_of_three(&mut server, &mut client);
+    for hdr in &headers {
+        let errno = if hdr.seq == seqs[1] { libc::EPERM } else { 0 };
+        server.send_ack(from, hdr, errno, None).unwrap();
+    }
+    assert_eq!(client.wait_for_ack(seqs[2]).unwrap(), None);
+    assert_eq!(client.queued(), 2, "the first two acks were kept");
+    assert_eq!(client.wait_for_ack(seqs[0]).unwrap(), None);
+    let err = client.wait_for_ack(seqs[1]).unwrap_err();
+    assert_eq!(err.errno(), Some(libc::EPERM), "{err:?}");
+    assert_eq!(err.kernel().unwrap().request_type(), PING);
+    assert_eq!(client.queued(), 0, "each kept ack was taken once");
+    let err = client.wait_for_ack(seqs[0]).unwrap_err();
+    assert!(
+        matches!(err, Error::Timeout),
+        "an ack is found once: {err:?}"
+    );
+}
+
+/// All three acks in one datagram, the first read by `recv_msg`: the rest
+/// of that datagram is kept as one piece when the wait starts, and each
+/// ack is taken out of it in any order, the others staying in place.
+#[test]
+fn acks_kept_together_in_one_datagram_are_found_in_any_order() {
+    let (mut server, mut client) = pair();
+    client.set_reply_timeout(Some(Duration::from_millis(300)));
+    let (seqs, headers, from) = batch_of_three(&mut server, &mut client);
+    let mut acks = Vec::new();
+    for hdr in &headers {
+        let errno: i32 = if hdr.seq == seqs[2] { -libc::EEXIST } else { 0 };
+        let mut msg = MessageBuilder::new(&mut acks, MessageType::ERROR, NlmFlags::CAPPED);
+        msg.set_seq(hdr.seq).set_pid(server.local_port());
+        msg.append(&errno.to_ne_bytes()).unwrap();
+        msg.append(zerocopy::IntoBytes::as_bytes(hdr)).unwrap();
+        msg.finish().unwrap();
+    }
+    server.send_raw_to(Address::port(from), &acks).unwrap();
+
+    let (first, _) = client.recv_msg().unwrap();
+    assert_eq!(first.seq(), seqs[0]);
+    let err = client.wait_for_ack(seqs[2]).unwrap_err();
+    assert_eq!(err.errno(), Some(libc::EEXIST), "{err:?}");
+    assert_eq!(client.wait_for_ack(seqs[1]).unwrap(), None);
+    assert_eq!(client.queued(), 0);
+}
+
+// ----- one budget per exchange -----------------------------------------------
+
+/// A peer that never answers the request but keeps sending unrelated
+/// messages does not stretch the wait: the reply timeout bounds the whole
+/// request, and what arrived meanwhile is kept for `recv`.
+#[test]
+fn unrelated_traffic_does_not_extend_the_reply_timeout() {
+    let (server, mut client) = pair();
+    client.set_reply_timeout(Some(Duration::from_millis(300)));
+    let to = Address::port(client.local_port());
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    let mut noisy = Socket::open(Protocol::USERSOCK).unwrap();
+    let (result, elapsed) = std::thread::scope(|s| {
+        s.spawn(|| {
+            // Unicasts from the peer's own port, with foreign seqs, every
+            // 20 ms for up to 10 s.
+            let mut server = server;
+            for n in 0..500u32 {
+                if stop.load(std::sync::atomic::Ordering::SeqCst) {
+                    break;
+                }
+                server.send_to(to, NOTE, NlmFlags::empty(), &n).unwrap();
+                noisy.send_to(to, NOTE, NlmFlags::empty(), &n).unwrap();
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        });
+        let started = std::time::Instant::now();
+        let result = client.request(PING, NlmFlags::empty(), &[][..]);
+        let elapsed = started.elapsed();
+        stop.store(true, std::sync::atomic::Ordering::SeqCst);
+        (result, elapsed)
+    });
+    let err = result.unwrap_err();
+    assert!(matches!(err, Error::Timeout), "{err:?}");
+    assert!(
+        elapsed < Duration::from_secs(3),
+        "the noise kept the request waiting for {elapsed:?}"
+    );
+    assert!(client.queued() >= 2, "the unrelated messages were kept");
+    let (msg, _) = client.recv_msg().unwrap();
+    assert_eq!(msg.message_type(), NOTE);
+}
+
+/// An exchange bounds `SO_RCVTIMEO` by the reply timeout for its own
+/// waits; `recv` still waits for the read timeout afterwards.
+#[test]
+fn read_timeout_is_restored_after_a_shorter_reply_timeout() {
+    let server = Socket::open(Protocol::USERSOCK).unwrap();
+    let mut client = SocketBuilder::new(Protocol::USERSOCK)
+        .peer(server.local_port())
+        .read_timeout(Some(Duration::from_millis(400)))
+        .reply_timeout(Some(Duration::from_millis(50)))
+        .open()
+        .unwrap();
+    let started = std::time::Instant::now();
+    let err = client
+        .request(PING, NlmFlags::empty(), &[][..])
+        .unwrap_err();
+    assert!(matches!(err, Error::Timeout), "{err:?}");
+    assert!(started.elapsed() < Duration::from_millis(350));
+    let started = std::time::Instant::now();
+    assert!(matches!(client.recv(), Err(Error::Timeout)));
+    assert!(started.elapsed() >= Duration::from_millis(390));
+    assert_eq!(client.read_timeout(), Some(Duration::from_millis(400)));
+}
+
+/// The descriptor's `SO_RCVTIMEO` becomes the read timeout (the kernel
+/// keeps it in clock ticks, so a whole second reads back exactly).
+#[test]
+fn socket_from_an_owned_fd_keeps_its_read_timeout() {
+    let sock = SocketBuilder::new(Protocol::USERSOCK)
+        .read_timeout(Some(Duration::from_secs(1)))
+        .open()
+        .unwrap();
+    let sock = Socket::from_fd(OwnedFd::from(sock)).unwrap();
+    assert_eq!(sock.read_timeout(), Some(Duration::from_secs(1)));
+    let plain = Socket::from_fd(OwnedFd::from(Socket::open(Protocol::USERSOCK).unwrap())).unwrap();
+    assert_eq!(plain.read_timeout(), None);
+}
+
+// ----- non-blocking sends ----------------------------------------------------
+
+/// With non-blocking sends, a peer whose receive buffer is full makes the
+/// send fail at once with `WouldBlock` (a blocking send would wait out its
+/// 2 s write timeout and fail with `Timeout`). Every send that succeeded
+/// arrives; once the peer reads, sending works again; blocking sends wait
+/// again when turned back on.
+#[test]
+fn nonblocking_send_to_a_full_peer_would_block() {
+    let mut receiver = SocketBuilder::new(Protocol::USERSOCK)
+        .recv_buffer(4096, false)
+        .read_timeout(Some(Duration::from_millis(200)))
+        .open()
+        .unwrap();
+    let to = Address::port(receiver.local_port());
+    let mut sender = SocketBuilder::new(Protocol::USERSOCK)
+        .send_nonblocking(true)
+        .write_timeout(Some(Duration::from_secs(2)))
+        .open()
+        .unwrap();
+    assert!(sender.send_nonblocking());
+    let payload = [0x5au8; 512];
+    let mut sent = 0u32;
+    let err = loop {
+        match sender.send_to(to, NOTE, NlmFlags::empty(), &payload[..]) {
+            Ok(_) => sent += 1,
+            Err(err) => break err,
+        }
+        assert!(sent < 10_000, "the receiver's buffer never filled");
+    };
+    assert!(matches!(err, Error::WouldBlock), "{err:?}");
+    assert!(sent >= 1);
+
+    let mut received = 0;
+    loop {
+        match receiver.recv_msg() {
+            Ok((msg, _)) => {
+                assert_eq!(msg.payload(), &payload[..]);
+                received += 1;
+            }
+            Err(Error::Timeout) => break,
+            Err(err) => panic!("{err:?}"),
+        }
+    }
+    assert_eq!(received, sent, "every accepted datagram arrived");
+
+    sender
+        .send_to(to, NOTE, NlmFlags::empty(), &payload[..])
+        .unwrap();
+    assert_eq!(receiver.recv_msg().unwrap().0.payload(), &payload[..]);
+
+    sender.set_send_nonblocking(false);
+    sender.set_peer(receiver.local_port());
+    let err = loop {
+        if let Err(err) = sender.send_raw(&[0; 16]) {
+            break err;
+        }
+    };
+    assert!(matches!(err, Error::Timeout), "blocking again: {err:?}");
+}

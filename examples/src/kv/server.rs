@@ -14,17 +14,6 @@ use super::{
     PROTOCOL, SetRequest, VERSION,
 };
 
-/// How long a reply may wait for room in a client's receive buffer: the
-/// shortest wait the socket takes (one clock tick). A unicast into a full
-/// receiver blocks the sender, so a client that stops reading must not
-/// make the server wait; like the kernel, which acks with `MSG_DONTWAIT`
-/// (`netlink_ack`), the server drops what such a client does not take.
-// Limitation: the socket has no non-blocking send (`MSG_DONTWAIT`), so a
-// reply to a client whose buffer is full still waits one tick before it
-// is dropped; a flood of requests from a client that never reads slows
-// the server by that much per reply, instead of not at all.
-const SEND_TIMEOUT: Duration = Duration::from_millis(1);
-
 /// How often [`Server::run`] looks at its stop flag.
 const POLL: Duration = Duration::from_millis(100);
 
@@ -61,7 +50,12 @@ impl Server {
         let sock = SocketBuilder::new(PROTOCOL)
             .port(port)
             .read_timeout(Some(POLL))
-            .write_timeout(Some(SEND_TIMEOUT))
+            // A unicast into a full receiver blocks the sender, so a
+            // client that stops reading must not make the server wait:
+            // like the kernel, which acks with `MSG_DONTWAIT`
+            // (`netlink_ack`), the server drops what such a client does
+            // not take, at once.
+            .send_nonblocking(true)
             .open()?;
         Ok(Self {
             sock,
@@ -315,12 +309,12 @@ fn internal(err: Error) -> (i32, String) {
 }
 
 /// Treats a reply that cannot be delivered (the client's port is gone,
-/// or its buffer stays full) as sent: the server goes on with the next
+/// or its buffer is full) as sent: the server goes on with the next
 /// request.
 fn undeliverable_is_fine(sent: Result<(), Error>) -> Result<(), Error> {
     match sent {
-        Err(Error::Timeout) => Ok(()),
-        Err(err) if matches!(err.errno(), Some(libc::ECONNREFUSED | libc::EAGAIN)) => Ok(()),
+        Err(Error::WouldBlock) => Ok(()),
+        Err(err) if err.errno() == Some(libc::ECONNREFUSED) => Ok(()),
         other => other,
     }
 }
