@@ -43,7 +43,8 @@
 //!   (never below [`RECV_FLOOR`], 32 KiB, which also makes the kernel send
 //!   full-size dump datagrams), then takes it. Truncation cannot happen; if
 //!   another reader swaps the datagram in between, [`Error::Truncated`]
-//!   says so. Views borrow from the buffer: no allocation per message.
+//!   says so. Views borrow from the buffer: no allocation per message. The
+//!   peek is also the wait (see below), so a datagram costs two calls.
 //! - **Trusting the sender.** Only the socket address says who sent a
 //!   datagram. On kernel protocols ([`Protocol::is_kernel`]) a datagram
 //!   from a nonzero port is dropped and counted

@@ -181,6 +181,10 @@ pub struct Socket {
     /// The read timeout of `recv`.
     read_timeout: TimeoutCell,
     /// The `SO_RCVTIMEO` last set on the descriptor.
+    // Limitation: a `SO_RCVTIMEO` set on the descriptor behind the
+    // socket's back (through `AsFd`) is not seen here; a longer one can
+    // then let an exchange's first wait outlast its reply timeout, until
+    // the next `set_read_timeout` or a `recv` sets the value again.
     rcvtimeo: TimeoutCell,
 }
 
@@ -660,6 +664,14 @@ impl Socket {
         self.source = source;
     }
 
+    // Limitation: every datagram costs two calls, the size peek and the
+    // receive, where a loop that may truncate makes one; with nothing
+    // bounding the size of a datagram (one kernel message or one
+    // user-space send can exceed any buffer), only a peek keeps a large
+    // datagram from being cut or lost. Peeking into the whole buffer and
+    // then dropping the datagram with a zero-length receive also takes two
+    // calls, measured no faster, and cannot tell which datagram it drops
+    // when another reader shares the descriptor.
     fn fill(&mut self, mut wait: Option<&mut ReplyWait>) -> Result<(), Error> {
         loop {
             let size = self.peek(wait.as_deref_mut())?;
