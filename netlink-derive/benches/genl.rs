@@ -2,6 +2,11 @@
 //! message, in the same run: `genlmsghdr`, then a u32, a u64, a 16-byte
 //! string, a 64-byte binary, a nest of four u16 and three repeats of a u32.
 //!
+//! The `decode` rows collect the repeated u32 into a `Vec` on both sides;
+//! the `decode_borrowed` rows allocate nothing: the derived struct reads it
+//! through a `Repeated` view, the hand-written decoder into an array, and
+//! both sum the three values.
+//!
 //! Run with `cargo bench -p netlink-derive --bench genl`.
 
 // `criterion_group!` generates an undocumented public function.
@@ -10,7 +15,9 @@
 use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use netlink_core::{Attrs, Decode, DecodeError, DecodeErrorKind, Encode, EncodeError, attr};
+use netlink_core::{
+    Attrs, Decode, DecodeError, DecodeErrorKind, Encode, EncodeError, Repeated, attr,
+};
 use netlink_derive::NetlinkMessage;
 use zerocopy::{FromBytes, Immutable, IntoBytes, KnownLayout};
 
@@ -50,6 +57,25 @@ struct Sample<'a> {
     quad: Quad,
     #[netlink(attr = 6)]
     repeats: Vec<u32>,
+}
+
+/// The same message, borrowing everything: the repeated u32 is a view.
+#[derive(Debug, Clone, PartialEq, Eq, NetlinkMessage)]
+struct SampleView<'a> {
+    #[netlink(header)]
+    header: GenlMsgHdr,
+    #[netlink(attr = 1)]
+    id: u32,
+    #[netlink(attr = 2)]
+    counter: u64,
+    #[netlink(attr = 3)]
+    name: &'a str,
+    #[netlink(attr = 4)]
+    blob: &'a [u8],
+    #[netlink(attr = 5, nested)]
+    quad: Quad,
+    #[netlink(attr = 6)]
+    repeats: Repeated<'a, u32>,
 }
 
 /// The same message, written and read by hand with `netlink_core`.
@@ -100,6 +126,34 @@ mod by_hand {
     }
 
     pub(crate) fn decode(bytes: &[u8]) -> Result<Sample<'_>, DecodeError> {
+        let s = decode_with(bytes, |repeats: &mut Vec<u32>, v| repeats.push(v))?;
+        Ok(Sample {
+            header: s.header,
+            id: s.id,
+            counter: s.counter,
+            name: s.name,
+            blob: s.blob,
+            quad: s.quad,
+            repeats: s.repeats,
+        })
+    }
+
+    /// The message's fields, the repeated u32 gathered into `R`.
+    pub(crate) struct Parts<'a, R> {
+        pub(crate) header: GenlMsgHdr,
+        pub(crate) id: u32,
+        pub(crate) counter: u64,
+        pub(crate) name: &'a str,
+        pub(crate) blob: &'a [u8],
+        pub(crate) quad: Quad,
+        pub(crate) repeats: R,
+    }
+
+    #[inline]
+    pub(crate) fn decode_with<R: Default>(
+        bytes: &[u8],
+        mut push: impl FnMut(&mut R, u32),
+    ) -> Result<Parts<'_, R>, DecodeError> {
         let (header, rest) = GenlMsgHdr::read_from_prefix(bytes).map_err(|_| {
             let kind = DecodeErrorKind::Truncated {
                 what: "genlmsghdr",
@@ -109,7 +163,7 @@ mod by_hand {
             DecodeError::new(kind, 0)
         })?;
         let (mut id, mut counter, mut name, mut blob, mut q) = (None, None, None, None, None);
-        let mut repeats = Vec::new();
+        let mut repeats = R::default();
         for at in Attrs::with_base(rest, 4) {
             let at = at?;
             let p = at.payload();
@@ -119,11 +173,11 @@ mod by_hand {
                 3 => name = Some(<&str>::decode(p)?),
                 4 => blob = Some(p),
                 5 => q = Some(quad(p)?),
-                6 => repeats.push(u32::decode(p)?),
+                6 => push(&mut repeats, u32::decode(p)?),
                 _ => {}
             }
         }
-        Ok(Sample {
+        Ok(Parts {
             header,
             id: id.ok_or_else(|| missing("id", 1))?,
             counter: counter.ok_or_else(|| missing("counter", 2))?,
@@ -133,6 +187,29 @@ mod by_hand {
             repeats,
         })
     }
+}
+
+/// What the borrowed decoders hand back: everything but the repeated u32,
+/// which is summed.
+type Borrowed<'a> = (GenlMsgHdr, u32, u64, &'a str, &'a [u8], Quad, u32);
+
+fn derived_borrowed(bytes: &[u8]) -> Result<Borrowed<'_>, DecodeError> {
+    let s = SampleView::decode(bytes)?;
+    let sum = s.repeats.iter().fold(0u32, u32::wrapping_add);
+    Ok((s.header, s.id, s.counter, s.name, s.blob, s.quad, sum))
+}
+
+/// The hand-written borrowed decoder: the same checks as the derived one
+/// (lengths, required attributes), the repeated u32 into an array.
+fn by_hand_borrowed(bytes: &[u8]) -> Result<Borrowed<'_>, DecodeError> {
+    let s = by_hand::decode_with(bytes, |repeats: &mut ([u32; 3], usize), v| {
+        if let Some(slot) = repeats.0.get_mut(repeats.1) {
+            *slot = v;
+            repeats.1 += 1;
+        }
+    })?;
+    let sum = s.repeats.0.iter().fold(0u32, |a, &b| a.wrapping_add(b));
+    Ok((s.header, s.id, s.counter, s.name, s.blob, s.quad, sum))
 }
 
 fn sample(blob: &[u8]) -> Sample<'_> {
@@ -166,6 +243,12 @@ fn codecs(c: &mut Criterion) {
     assert_eq!(derived, manual, "both write the same bytes");
     assert_eq!(by_hand::decode(&derived).unwrap(), value);
     assert_eq!(Sample::decode(&derived).unwrap(), value);
+    assert_eq!(
+        derived_borrowed(&derived).unwrap(),
+        by_hand_borrowed(&derived).unwrap()
+    );
+    let view = SampleView::decode(&derived).unwrap();
+    assert_eq!(view.repeats, Repeated::from_slice(&value.repeats));
 
     let mut group = c.benchmark_group("genl_message");
     let mut out = Vec::with_capacity(512);
@@ -188,6 +271,12 @@ fn codecs(c: &mut Criterion) {
     });
     group.bench_function("decode/by_hand", |b| {
         b.iter(|| by_hand::decode(black_box(&derived)).unwrap());
+    });
+    group.bench_function("decode_borrowed/derived", |b| {
+        b.iter(|| derived_borrowed(black_box(&derived)).unwrap());
+    });
+    group.bench_function("decode_borrowed/by_hand", |b| {
+        b.iter(|| by_hand_borrowed(black_box(&derived)).unwrap());
     });
     group.finish();
 }

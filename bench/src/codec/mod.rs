@@ -111,9 +111,10 @@ const ENCODERS: [(&str, Encoder); 4] = [
     ("netlink-packet-generic", packet::encode),
 ];
 
-const DECODERS: [(&str, Decoder); 5] = [
+const DECODERS: [(&str, Decoder); 6] = [
     ("hand-written", handwritten::decode),
     ("netlink-derive struct", ours::decode_struct),
+    ("netlink-derive struct, Vec", ours::decode_struct_vec),
     ("netlink-derive lazy", ours::decode_lazy),
     ("neli", neli_impl::decode),
     ("netlink-packet-generic", packet::decode),

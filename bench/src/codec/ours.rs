@@ -1,8 +1,10 @@
 //! This framework: the message as a `#[derive(NetlinkMessage)]` struct
-//! (encode and decode) and as an attribute enum read lazily (decode).
+//! (encode and decode; the repeated u32 read in place by a `Repeated`
+//! view, or collected into a `Vec`) and as an attribute enum read lazily
+//! (decode).
 
 use netlink_core::derive_support::AttrIter;
-use netlink_core::{Decode, MessageBuilder, MessageType, Messages, NlmFlags};
+use netlink_core::{Decode, MessageBuilder, MessageType, Messages, NlmFlags, Repeated};
 use netlink_derive::NetlinkMessage;
 use zerocopy::{FromBytes, Immutable, IntoBytes, KnownLayout};
 
@@ -31,9 +33,30 @@ struct Quad {
     d: u16,
 }
 
-/// The message payload as one struct.
+/// The message payload as one struct that borrows everything: the
+/// repeated u32 is a view over the received bytes.
 #[derive(Debug, NetlinkMessage)]
 struct Sample<'a> {
+    #[netlink(header)]
+    header: GenlHeader,
+    #[netlink(attr = 1)]
+    count: u32,
+    #[netlink(attr = 2)]
+    total: u64,
+    #[netlink(attr = 3)]
+    name: &'a str,
+    #[netlink(attr = 4)]
+    blob: &'a [u8],
+    #[netlink(attr = 5, nested)]
+    quad: Quad,
+    #[netlink(attr = 6)]
+    items: Repeated<'a, u32>,
+}
+
+/// The same payload with the repeated u32 collected into a `Vec`: one
+/// allocation per message.
+#[derive(Debug, NetlinkMessage)]
+struct SampleVec<'a> {
     #[netlink(header)]
     header: GenlHeader,
     #[netlink(attr = 1)]
@@ -67,14 +90,11 @@ enum SampleAttr<'a> {
     Item(u32),
 }
 
-/// Appends messages `0..n` to `out`; the repeated attribute's `Vec` is
-/// reused from one message to the next.
+/// Appends messages `0..n` to `out`; the repeated attribute is a view of
+/// the values' array.
 pub(super) fn encode(input: &Input, n: usize, out: &mut Vec<u8>) {
-    let mut items = Vec::with_capacity(3);
     for i in 0..n {
         let v = input.values(i);
-        items.clear();
-        items.extend_from_slice(&v.items);
         let sample = Sample {
             header: GenlHeader {
                 cmd: CMD,
@@ -91,13 +111,12 @@ pub(super) fn encode(input: &Input, n: usize, out: &mut Vec<u8>) {
                 c: v.quad[2],
                 d: v.quad[3],
             },
-            items,
+            items: Repeated::from_slice(&v.items),
         };
         let mut msg = MessageBuilder::new(out, MessageType(FAMILY), NlmFlags::REQUEST);
         msg.set_seq(v.seq);
         msg.payload(&sample).expect("payload fits");
         msg.finish().expect("message fits");
-        items = sample.items;
     }
 }
 
@@ -105,12 +124,44 @@ fn blob(bytes: &[u8]) -> &[u8; 64] {
     bytes.try_into().expect("64-byte blob")
 }
 
-/// Decodes every message of `buf` into [`Sample`].
+/// Returns the three values of a repeated u32.
+fn three(items: impl IntoIterator<Item = u32>) -> [u32; 3] {
+    let mut out = [0; 3];
+    let mut n = 0;
+    for (slot, v) in out.iter_mut().zip(items) {
+        *slot = v;
+        n += 1;
+    }
+    assert_eq!(n, 3, "three items");
+    out
+}
+
+/// Decodes every message of `buf` into [`Sample`], allocating nothing.
 pub(super) fn decode_struct(buf: &[u8]) -> Tally {
     let mut tally = Tally::default();
     for msg in Messages::new(buf) {
         let msg = msg.expect("well-framed message");
         let s = Sample::decode(msg.payload()).expect("valid sample");
+        let v = Values {
+            seq: msg.seq(),
+            count: s.count,
+            total: s.total,
+            name: s.name,
+            blob: blob(s.blob),
+            quad: [s.quad.a, s.quad.b, s.quad.c, s.quad.d],
+            items: three(s.items),
+        };
+        v.tally(&mut tally);
+    }
+    tally
+}
+
+/// Decodes every message of `buf` into [`SampleVec`].
+pub(super) fn decode_struct_vec(buf: &[u8]) -> Tally {
+    let mut tally = Tally::default();
+    for msg in Messages::new(buf) {
+        let msg = msg.expect("well-framed message");
+        let s = SampleVec::decode(msg.payload()).expect("valid sample");
         let v = Values {
             seq: msg.seq(),
             count: s.count,
