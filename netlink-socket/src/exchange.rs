@@ -12,9 +12,11 @@
 //! peers ends that way), or on a fault. `NLM_F_DUMP_INTR` on any message,
 //! `NLMSG_DONE` included, makes the end an [`Error::DumpInterrupted`].
 //!
-//! Each message header is parsed once on its way through an exchange:
-//! [`Socket::next_answer`] frames it, sorts it (answer, kept, discarded)
-//! and classifies an answer in the same step.
+//! Each message is framed once to be sorted (answer, kept, discarded) and,
+//! when it answers, classified in the same step (`Socket::next_answer`).
+//! Only the view [`Dump::next`] hands out is framed again from its range:
+//! a view cannot leave the loop that may read the next datagram into the
+//! same buffer.
 //!
 //! Each call (a request, a wait for an ack, one [`Dump::next`]) waits at
 //! most the reply timeout in total, however many datagrams it reads.
