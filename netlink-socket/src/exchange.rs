@@ -29,11 +29,12 @@ use netlink_core::{Control, Encode, ExtAck, Message, MessageType, Messages, NlmF
 use crate::error::{Error, KernelError, Offending};
 use crate::socket::{ReplyWait, Socket};
 
-/// What one answering message does to its exchange.
+/// What one answering message does to its exchange. The error is boxed
+/// to keep the common steps small: one is made per message.
 enum Step {
     Data,
     End(Option<String>),
-    Fail(Error),
+    Fail(Box<Error>),
     Skip,
 }
 
@@ -134,7 +135,7 @@ impl Socket {
                     }
                 }
                 Step::End(warning) => break warning,
-                Step::Fail(err) => return Err(err),
+                Step::Fail(err) => return Err(*err),
                 Step::Skip => {}
             }
         };
@@ -177,7 +178,8 @@ impl Socket {
         };
         match self.classify(msg, seq) {
             Ok(Step::End(warning)) => Some(Ok(warning)),
-            Ok(Step::Fail(err)) | Err(err) => Some(Err(err)),
+            Ok(Step::Fail(err)) => Some(Err(*err)),
+            Err(err) => Some(Err(err)),
             Ok(Step::Data | Step::Skip) => None,
         }
     }
@@ -189,7 +191,7 @@ impl Socket {
             match step {
                 Step::Data => self.keep(range),
                 Step::End(warning) => return Ok(warning),
-                Step::Fail(err) => return Err(err),
+                Step::Fail(err) => return Err(*err),
                 Step::Skip => {}
             }
         }
@@ -292,7 +294,12 @@ impl Socket {
             let range = start..start.saturating_add(len);
             if self.answers(msg.seq(), seq) {
                 let flags = msg.flags();
-                let step = self.classify(msg, seq)?;
+                // Protocol messages, most of a dump, need no classifying.
+                let step = if msg.message_type().is_control() {
+                    self.classify(msg, seq)?
+                } else {
+                    Step::Data
+                };
                 return Ok(Answer { range, step, flags });
             }
             if self.is_abandoned(msg.seq()) {
@@ -311,7 +318,8 @@ impl Socket {
             Control::Error(err) if err.is_ack() => Step::End(warning(&err.ext_ack_or_default())),
             Control::Error(err) => {
                 let echoed = err.request().map(|h| h.message_type());
-                Step::Fail(self.kernel_error(err.errno(), &err.ext_ack_or_default(), seq, echoed))
+                let err = self.kernel_error(err.errno(), &err.ext_ack_or_default(), seq, echoed);
+                Step::Fail(Box::new(err))
             }
             Control::Done(done) if done.is_success() => {
                 Step::End(warning(&done.ext_ack_or_default()))
@@ -322,9 +330,9 @@ impl Socket {
                 if let Error::Kernel(inner) | Error::DumpBusy(inner) = &mut err {
                     inner.in_done = true;
                 }
-                Step::Fail(err)
+                Step::Fail(Box::new(err))
             }
-            Control::Overrun => Step::Fail(Error::Overrun),
+            Control::Overrun => Step::Fail(Box::new(Error::Overrun)),
             _ => Step::Skip,
         })
     }
@@ -436,11 +444,13 @@ impl Dump<'_> {
                 Step::End(_) => return self.end(),
                 // An `NLMSG_OVERRUN` inside the reply reports a loss, as
                 // `ENOBUFS` does; the dump's own messages still follow.
-                Step::Fail(Error::Overrun) => return Some(Err(Error::Overrun)),
+                Step::Fail(err) if matches!(*err, Error::Overrun) => {
+                    return Some(Err(Error::Overrun));
+                }
                 Step::Fail(err) => {
                     self.state = State::Ended;
                     self.sock.stash_rest(false);
-                    return Some(Err(err));
+                    return Some(Err(*err));
                 }
                 Step::Skip => {}
             }
