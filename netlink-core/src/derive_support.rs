@@ -789,6 +789,28 @@ impl LenPolicy {
         Err(DecodeError::new(kind, 0))
     }
 
+    /// Checks that a decoded value, written back, would meet the policy:
+    /// a value may be shorter than its payload (a string ends at its first
+    /// NUL), and one that broke the policy could not be encoded again.
+    ///
+    /// # Errors
+    ///
+    /// [`DecodeErrorKind::Invalid`] naming the field, at offset 0 of the
+    /// payload.
+    #[inline]
+    pub fn check_decoded(&self, len: usize) -> Result<(), DecodeError> {
+        if self.breaks(len) {
+            return Err(policy_broken_on_decode(self.what));
+        }
+        Ok(())
+    }
+
+    fn breaks(&self, len: usize) -> bool {
+        self.exact.is_some_and(|n| len != n)
+            || self.min.is_some_and(|n| len < n)
+            || self.max.is_some_and(|n| len > n)
+    }
+
     /// Checks the length of a value about to be written.
     ///
     /// # Errors
@@ -796,10 +818,7 @@ impl LenPolicy {
     /// [`EncodeError::Invalid`] naming the field.
     #[inline]
     pub fn check_encode(&self, len: usize) -> Result<(), EncodeError> {
-        let broken = self.exact.is_some_and(|n| len != n)
-            || self.min.is_some_and(|n| len < n)
-            || self.max.is_some_and(|n| len > n);
-        if broken {
+        if self.breaks(len) {
             return Err(EncodeError::Invalid {
                 what: self.what,
                 reason: "payload length breaks the field's length policy",
@@ -807,6 +826,13 @@ impl LenPolicy {
         }
         Ok(())
     }
+}
+
+#[cold]
+#[inline(never)]
+fn policy_broken_on_decode(what: &'static str) -> DecodeError {
+    let reason = "value read breaks the length policy once bytes after its first NUL are dropped";
+    DecodeError::new(DecodeErrorKind::Invalid { what, reason }, 0)
 }
 
 /// Returns `value` if it lies in `min..=max`.

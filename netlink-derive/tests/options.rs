@@ -229,6 +229,29 @@ fn no_policy() -> Policy<'static> {
     }
 }
 
+#[derive(Debug, PartialEq, NetlinkMessage)]
+struct Key<'a> {
+    #[netlink(attr = 1, min_len = 3, max_len = 8)]
+    key: &'a str,
+}
+
+#[test]
+fn string_that_shrinks_at_a_nul_must_still_meet_its_length_policy() {
+    // Payload "\0\0\0" has 3 bytes, but the string is empty: written back
+    // it would be 1 byte, under the minimum, so it is refused at decode.
+    let err = Key::decode(&attr(1, b"\0\0\0")).unwrap_err();
+    assert!(
+        matches!(err.kind(), DecodeErrorKind::Invalid { what: "key", .. }),
+        "{err}"
+    );
+    assert_eq!(err.offset(), 4);
+    // "ab" and its NUL meet the policy, padded with NULs or not.
+    assert_eq!(Key::decode(&attr(1, b"ab\0\0")).unwrap().key, "ab");
+    let mut out = Vec::new();
+    Key { key: "ab" }.encode(&mut out).unwrap();
+    assert_eq!(Key::decode(&out).unwrap().key, "ab");
+}
+
 #[test]
 fn exact_length_policy() {
     let err = Policy::decode(&attr(1, &[0; 5])).unwrap_err();

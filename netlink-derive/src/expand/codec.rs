@@ -114,14 +114,25 @@ pub(crate) fn read_one(cx: &Ctx, spec: &Spec<'_>, name: &str, attr: &TokenStream
             } else {
                 quote_spanned!(span=> <#ty as #p::Decode<#lt>>::decode)
             };
+            let policy = len_policy(cx, &spec.policy, name);
             let mut read = if spec.policy.has_len() {
-                let policy = len_policy(cx, &spec.policy, name);
                 quote!(#policy.check(#payload).and_then(#decode))
             } else {
                 quote!(#decode(#payload))
             };
             if spec.be {
                 read = quote!(#read.map(#p::Be::into_inner));
+            }
+            if spec.policy.has_len() {
+                // A value can be shorter than its payload (a string ends
+                // at its first NUL): it must still meet the policy, or it
+                // could not be written back.
+                let written = wrapped(cx, spec, &quote!(&__v));
+                read = quote_spanned! {span=>
+                    #read.and_then(|__v| {
+                        #policy.check_decoded(#p::Encode::encoded_len(#written)).map(|()| __v)
+                    })
+                };
             }
             if let Some((lo, hi)) = range_bounds(&spec.policy) {
                 read = quote_spanned!(span=> #read.and_then(|__v| #p::check_range(__v, #lo, #hi)));

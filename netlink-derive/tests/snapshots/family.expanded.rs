@@ -77,7 +77,10 @@ match __attr . kind () {
 2 => {
 __f_name = :: core :: option :: Option :: Some (:: netlink_core :: __private :: LenPolicy {
 what : "name" , exact : :: core :: option :: Option :: None , min : :: core :: option :: Option :: None , max : :: core :: option :: Option :: Some (16) }
-. check ((& __attr) . payload ()) . and_then (< & 'a str as :: netlink_core :: __private :: Decode < 'a >> :: decode) . map_err (| __e | __e . within ("name" , (& __attr) . payload_offset ())) ?) ;
+. check ((& __attr) . payload ()) . and_then (< & 'a str as :: netlink_core :: __private :: Decode < 'a >> :: decode) . and_then (| __v | {
+:: netlink_core :: __private :: LenPolicy {
+what : "name" , exact : :: core :: option :: Option :: None , min : :: core :: option :: Option :: None , max : :: core :: option :: Option :: Some (16) }
+. check_decoded (:: netlink_core :: __private :: Encode :: encoded_len (& __v)) . map (| () | __v) }) . map_err (| __e | __e . within ("name" , (& __attr) . payload_offset ())) ?) ;
 }
 1 => {
 __f_id = :: core :: option :: Option :: Some (< u16 as :: netlink_core :: __private :: Decode < 'a >> :: decode ((& __attr) . payload ()) . map_err (| __e | __e . within ("id" , (& __attr) . payload_offset ())) ?) ;
