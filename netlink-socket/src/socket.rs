@@ -855,8 +855,10 @@ impl Socket {
         })?;
         let (message, span) = found;
         let item = self.queue.get_mut(index)?;
-        let bytes = item.bytes.get(message).unwrap_or_default().to_vec();
-        item.bytes.drain(span);
+        let bytes = item.bytes.get(message)?.to_vec();
+        if item.bytes.get(span.clone()).is_some() {
+            item.bytes.drain(span);
+        }
         if item.bytes.is_empty() {
             self.queue.remove(index);
         }
