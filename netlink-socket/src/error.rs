@@ -33,7 +33,9 @@ pub enum Error {
     #[error("netlink receive buffer overrun: messages were lost")]
     Overrun,
     /// No datagram arrived within the read timeout (or, on a non-blocking
-    /// descriptor, none was ready). Nothing was lost.
+    /// descriptor, none was ready), an exchange call was not answered
+    /// within the reply timeout, or a blocking send found no room at the
+    /// receiver within the write timeout. Nothing was lost.
     #[error("netlink receive timed out")]
     Timeout,
     /// A non-blocking send ([`crate::SocketBuilder::send_nonblocking`])
