@@ -11,6 +11,8 @@
 //! [`EncodeError`], and the buffer is left as it was before that call. A
 //! builder dropped before `finish` removes its partial message.
 
+use core::mem::offset_of;
+
 use zerocopy::{Immutable, IntoBytes};
 
 use crate::align::{NLMSG_HDRLEN, padding};
@@ -84,14 +86,14 @@ impl<'b> MessageBuilder<'b> {
     /// Sets the sequence number.
     #[inline]
     pub fn set_seq(&mut self, seq: u32) -> &mut Self {
-        self.patch_header(|h| h.seq = seq);
+        self.patch_header(offset_of!(NlMsgHdr, seq), seq);
         self
     }
 
     /// Sets the port id the header names as sender.
     #[inline]
     pub fn set_pid(&mut self, pid: u32) -> &mut Self {
-        self.patch_header(|h| h.pid = pid);
+        self.patch_header(offset_of!(NlMsgHdr, pid), pid);
         self
     }
 
@@ -220,7 +222,7 @@ impl<'b> MessageBuilder<'b> {
                 max: self.max_payload,
             });
         };
-        self.patch_header(|h| h.len = len32);
+        self.patch_header(offset_of!(NlMsgHdr, len), len32);
         self.finished = true;
         Ok(len)
     }
@@ -247,13 +249,9 @@ impl<'b> MessageBuilder<'b> {
     }
 
     #[inline]
-    fn patch_header(&mut self, edit: impl FnOnce(&mut NlMsgHdr)) {
-        let range = self.start..self.start.saturating_add(NLMSG_HDRLEN);
-        if let Some(bytes) = self.buf.get_mut(range) {
-            if let Ok(header) = zerocopy::FromBytes::mut_from_bytes(bytes) {
-                edit(header);
-            }
-        }
+    fn patch_header(&mut self, field: usize, value: u32) {
+        let at = self.start.saturating_add(field);
+        put_u32(self.buf, at, value);
     }
 }
 
@@ -267,18 +265,23 @@ impl Drop for MessageBuilder<'_> {
 
 /// Writes the sequence number and port id into the header at the start of
 /// `message`, as a socket does before sending. Returns `false` when
-/// `message` is shorter than a header.
+/// `message` is shorter than a header. `message` may start at any address:
+/// the fields are written byte by byte, not through an aligned reference.
 pub fn set_seq_and_pid(message: &mut [u8], seq: u32, pid: u32) -> bool {
-    let Some(bytes) = message.get_mut(..NLMSG_HDRLEN) else {
+    if message.len() < NLMSG_HDRLEN {
         return false;
-    };
-    match <NlMsgHdr as zerocopy::FromBytes>::mut_from_bytes(bytes) {
-        Ok(header) => {
-            header.seq = seq;
-            header.pid = pid;
-            true
-        }
-        Err(_) => false,
+    }
+    put_u32(message, offset_of!(NlMsgHdr, seq), seq);
+    put_u32(message, offset_of!(NlMsgHdr, pid), pid);
+    true
+}
+
+/// Writes `value` in host order at byte `at` of `buf`, whatever the
+/// alignment of that byte; does nothing when the four bytes do not fit.
+#[inline]
+fn put_u32(buf: &mut [u8], at: usize, value: u32) {
+    if let Some(bytes) = buf.get_mut(at..at.saturating_add(4)) {
+        bytes.copy_from_slice(&value.to_ne_bytes());
     }
 }
 
@@ -368,5 +371,21 @@ mod tests {
         assert!(set_seq_and_pid(&mut buf, 9, 10));
         assert_eq!(Message::parse(&buf).unwrap().0.seq(), 9);
         assert!(!set_seq_and_pid(&mut buf[..8], 1, 1));
+    }
+
+    #[test]
+    fn set_seq_and_pid_writes_a_header_at_an_odd_address() {
+        let mut buf = vec![0xee];
+        let mut message = Vec::new();
+        MessageBuilder::new(&mut message, MessageType(16), NlmFlags::ACK)
+            .finish()
+            .unwrap();
+        buf.extend_from_slice(&message);
+        // One byte in, the header cannot be borrowed as an aligned struct.
+        assert!(set_seq_and_pid(&mut buf[1..], 0x0102_0304, 77));
+        let (parsed, _) = Message::parse(&buf[1..]).unwrap();
+        assert_eq!((parsed.seq(), parsed.header().pid), (0x0102_0304, 77));
+        assert_eq!(parsed.header().len, 16);
+        assert_eq!(buf[0], 0xee);
     }
 }

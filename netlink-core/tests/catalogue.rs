@@ -636,6 +636,55 @@ fn invalid_utf8_name_loses_nothing_else() {
 }
 
 #[test]
+fn invalid_utf8_name_in_a_dump_fails_only_its_own_message() {
+    // Three RTM_NEWLINK-shaped messages with IFLA_IFNAME (3) and
+    // IFLA_MTU (4); the middle name is not UTF-8.
+    let names: [&[u8]; 3] = [b"lo\0", b"br\xff\xfe\0", b"eth0\0"];
+    let mut datagram = Vec::new();
+    for (i, name) in names.iter().enumerate() {
+        let len = u16::try_from(4 + name.len()).unwrap();
+        let mtu = 1500 + u32::try_from(i).unwrap();
+        let attrs = [nla(len, 3, name), tlv_u32(4, mtu)].concat();
+        let payload = [&[0u8; 16][..], &attrs].concat();
+        datagram.extend(msg(MessageType(16), NlmFlags::MULTI, 5, &payload));
+    }
+    datagram.extend(msg(
+        MessageType::DONE,
+        NlmFlags::MULTI,
+        5,
+        &0i32.to_ne_bytes(),
+    ));
+
+    let mut names_read = Vec::new();
+    let mut mtus = Vec::new();
+    let mut types = Vec::new();
+    for m in Messages::new(&datagram) {
+        let m = m.unwrap();
+        types.push(m.message_type());
+        if m.message_type() == MessageType::DONE {
+            continue;
+        }
+        for a in Attrs::new(m.payload().get(16..).unwrap()) {
+            let a = a.unwrap();
+            match a.kind() {
+                3 => names_read.push(<&str>::decode(a.payload()).map_err(|e| e.kind().clone())),
+                4 => mtus.push(u32::decode(a.payload()).unwrap()),
+                _ => {}
+            }
+        }
+    }
+    assert_eq!(types.len(), 4, "every message and DONE are yielded");
+    assert_eq!(mtus, [1500, 1501, 1502], "every other attribute decodes");
+    assert_eq!(names_read[0], Ok("lo"));
+    assert!(
+        matches!(names_read[1], Err(DecodeErrorKind::InvalidUtf8 { .. })),
+        "{:?}",
+        names_read[1]
+    );
+    assert_eq!(names_read[2], Ok("eth0"));
+}
+
+#[test]
 fn over_long_string_is_refused_at_encode() {
     let long = "x".repeat(65_531);
     let mut buf = vec![0xEE];
