@@ -365,7 +365,46 @@ pub trait MessageEnum<'a>: Encode + Sized {
 /// writes the variant's payload and sets that byte to [`GenlCommand::command`].
 pub trait GenlCommand {
     /// Returns the command this value is sent as.
+    ///
+    /// A kept [`RawMessage`] answers with its `ty`. One whose `ty` is above
+    /// 255 cannot be sent (encoding it fails, see [`raw_command`]) and
+    /// answers `u8::MAX`.
     fn command(&self) -> u8;
+}
+
+/// Returns the command byte of a kept generic netlink message: its `ty`.
+///
+/// # Errors
+///
+/// [`EncodeError::Invalid`] when `ty` is above 255 and so does not fit in
+/// `genlmsghdr.cmd`.
+#[inline]
+pub fn raw_command(raw: &RawMessage<'_>) -> Result<u8, EncodeError> {
+    u8::try_from(raw.ty).map_err(|_| EncodeError::Invalid {
+        what: "generic netlink command",
+        reason: "kept message type is above 255, the largest genlmsghdr.cmd",
+    })
+}
+
+/// Returns what [`GenlCommand::command`] answers for a kept message: its
+/// `ty`, or `u8::MAX` when that does not fit in a byte.
+#[inline]
+#[must_use]
+pub fn kept_command(raw: &RawMessage<'_>) -> u8 {
+    raw_command(raw).unwrap_or(u8::MAX)
+}
+
+/// Writes a kept generic netlink message with its `ty` as the command
+/// byte, as the other variants of a command enum are written.
+///
+/// # Errors
+///
+/// [`EncodeError::Invalid`] when `ty` is above 255; `out` is then
+/// unchanged.
+#[inline]
+pub fn encode_raw_command(out: &mut Vec<u8>, raw: &RawMessage<'_>) -> Result<(), EncodeError> {
+    let command = raw_command(raw)?;
+    encode_command(out, command, raw)
 }
 
 /// Writes a big-endian integer (the `be` option): wraps a host integer on

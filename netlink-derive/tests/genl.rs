@@ -4,8 +4,8 @@
 mod common;
 
 use common::{Ctrl, Family, GenlMsgHdr, GetFamily, Group, Op, fixture};
-use netlink_core::derive_support::GenlCommand;
-use netlink_core::{Decode, Encode, Message, MessageBuilder, MessageType, NlmFlags};
+use netlink_core::derive_support::{GenlCommand, RawMessage};
+use netlink_core::{Decode, Encode, EncodeError, Message, MessageBuilder, MessageType, NlmFlags};
 
 #[test]
 fn nlctrl_reply_decodes_through_derived_types() {
@@ -90,6 +90,39 @@ fn unknown_commands_are_kept_whole() {
     let mut out = Vec::new();
     ctrl.encode(&mut out).unwrap();
     assert_eq!(out, payload);
+}
+
+#[test]
+fn kept_message_is_written_with_its_command_byte() {
+    let payload = [9u8, 1, 0, 0];
+    let ctrl = Ctrl::Other(RawMessage {
+        ty: 42,
+        payload: &payload,
+    });
+    let mut out = Vec::new();
+    ctrl.encode(&mut out).unwrap();
+    assert_eq!(out, [42, 1, 0, 0]);
+    assert_eq!(Ctrl::decode(&out).unwrap().command(), 42);
+}
+
+#[test]
+fn kept_message_whose_command_is_above_255_fails_to_encode() {
+    let payload = [44u8, 1, 0, 0];
+    let ctrl = Ctrl::Other(RawMessage {
+        ty: 300,
+        payload: &payload,
+    });
+    let mut out = vec![0xaa];
+    let err = ctrl.encode(&mut out).unwrap_err();
+    assert_eq!(
+        err,
+        EncodeError::Invalid {
+            what: "generic netlink command",
+            reason: "kept message type is above 255, the largest genlmsghdr.cmd",
+        }
+    );
+    assert_eq!(out, [0xaa], "nothing is written");
+    assert_eq!(ctrl.command(), u8::MAX);
 }
 
 #[test]

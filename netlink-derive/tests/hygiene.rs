@@ -95,6 +95,8 @@ enum ByType<'a> {
 enum ByCommand<'a> {
     #[netlink(command = 1)]
     New(Everything<'a>),
+    #[netlink(unknown)]
+    Other(RawMessage<'a>),
 }
 
 #[test]
@@ -126,4 +128,10 @@ fn generated_code_needs_no_prelude() {
     let back = ::core::result::Result::unwrap(ByCommand::decode(&out));
     ::std::assert_eq!(back, ByCommand::New(value));
     let _ = <ByType<'_> as ::netlink_core::derive_support::MessageEnum<'_>>::decode_message;
+
+    let kept = ByCommand::Other(RawMessage {
+        ty: 0x1ff,
+        payload: &[0, 0, 0, 0],
+    });
+    ::std::assert!(::core::result::Result::is_err(&kept.encode(&mut out)));
 }

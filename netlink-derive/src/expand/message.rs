@@ -125,15 +125,22 @@ impl Body {
             body.sizes
                 .extend(quote_spanned!(span=> Self::#ident(__v) => #p::Encode::encoded_len(__v),));
             if unknown {
-                let number = if by_command {
-                    quote!(u8::try_from(__v.ty).unwrap_or(u8::MAX))
+                // A kept message of a command enum is written like the
+                // other variants, its `ty` in the command byte; a `ty` that
+                // does not fit in that byte is an encode error.
+                let (number, write) = if by_command {
+                    (
+                        quote!(#p::kept_command(__v)),
+                        quote_spanned!(span=> #p::encode_raw_command(__out, __v)),
+                    )
                 } else {
-                    quote!(__v.ty)
+                    (
+                        quote!(__v.ty),
+                        quote_spanned!(span=> #p::Encode::encode(__v, __out)),
+                    )
                 };
                 body.numbers.extend(quote!(Self::#ident(__v) => #number,));
-                body.writes.extend(
-                    quote_spanned!(span=> Self::#ident(__v) => #p::Encode::encode(__v, __out),),
-                );
+                body.writes.extend(quote!(Self::#ident(__v) => #write,));
                 let ty = if by_command {
                     quote!(::core::convert::From::from(__ty))
                 } else {
