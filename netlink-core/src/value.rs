@@ -57,6 +57,24 @@ pub trait Decode<'a>: Sized {
     ///
     /// A [`DecodeError`] whose offset counts from the start of `bytes`.
     fn decode(bytes: &'a [u8]) -> Result<Self, DecodeError>;
+
+    /// Decodes a value found `depth` nests down: the attribute decoders of
+    /// derived types call this, not [`Decode::decode`], so that the depth
+    /// limit holds through values whose payload holds attributes again (a
+    /// derived struct used without `nested`). Derived structs override it
+    /// to count one more level and stop past
+    /// [`MAX_DEPTH`](crate::derive_support::MAX_DEPTH); the default has no
+    /// nests to count and calls [`Decode::decode`].
+    ///
+    /// # Errors
+    ///
+    /// As [`Decode::decode`], and [`DecodeErrorKind::TooDeep`] from types
+    /// that count depth.
+    #[inline]
+    fn decode_at_depth(bytes: &'a [u8], depth: usize) -> Result<Self, DecodeError> {
+        let _ = depth;
+        Self::decode(bytes)
+    }
 }
 
 impl<T: Encode + ?Sized> Encode for &T {

@@ -637,6 +637,61 @@ fn recursion_stops_at_the_depth_limit_on_a_small_stack() {
     assert_eq!(err.path().count(), MAX_DEPTH + 1);
 }
 
+/// A recursive struct whose children are plain attribute values (no
+/// `nested`): the depth limit must hold through them too.
+#[derive(Debug, PartialEq, NetlinkMessage)]
+struct PlainTree {
+    #[netlink(attr = 1)]
+    value: u32,
+    #[netlink(attr = 2)]
+    children: Vec<PlainTree>,
+}
+
+/// The same, as an attribute enum whose variant holds the struct.
+#[derive(Debug, PartialEq, NetlinkMessage)]
+enum PlainNode {
+    #[netlink(attr = 2)]
+    Child(PlainTree),
+}
+
+#[test]
+fn recursion_through_plain_struct_values_stops_at_the_depth_limit_on_a_small_stack() {
+    let handle = std::thread::Builder::new()
+        .stack_size(256 * 1024)
+        .spawn(|| {
+            let ok = PlainTree::decode(&deep(MAX_DEPTH - 1)).map(|_| ());
+            let limit = PlainTree::decode(&deep(MAX_DEPTH + 1)).map(|_| ());
+            let too_deep = PlainTree::decode(&deep(4000)).map(|_| ());
+            let wrapped = decode_attrs::<PlainNode>(&attr(2, &deep(4000))).map(|_| ());
+            (ok, limit, too_deep, wrapped)
+        })
+        .unwrap();
+    let (ok, limit, too_deep, wrapped) = handle.join().unwrap();
+    assert!(ok.is_ok(), "{ok:?}");
+    for err in [limit, too_deep, wrapped] {
+        let err = err.unwrap_err();
+        assert_eq!(err.kind(), &DecodeErrorKind::TooDeep { limit: MAX_DEPTH });
+    }
+}
+
+#[test]
+fn plain_struct_values_count_one_level_each() {
+    // `deep(n)` holds n children inside one another: with the top level
+    // at depth 0, the innermost sits at depth n, the last one allowed.
+    assert!(PlainTree::decode(&deep(MAX_DEPTH)).is_ok());
+    let err = PlainTree::decode(&deep(MAX_DEPTH + 1)).unwrap_err();
+    assert_eq!(err.kind(), &DecodeErrorKind::TooDeep { limit: MAX_DEPTH });
+    assert_eq!(err.path().count(), MAX_DEPTH + 1);
+    let tree = PlainTree {
+        value: 1,
+        children: vec![PlainTree {
+            value: 2,
+            children: Vec::new(),
+        }],
+    };
+    assert_eq!(PlainTree::decode(&encode(&tree)).unwrap(), tree);
+}
+
 #[test]
 fn recursive_values_round_trip() {
     let tree = Tree {

@@ -109,16 +109,23 @@ pub(crate) fn read_one(cx: &Ctx, spec: &Spec<'_>, name: &str, attr: &TokenStream
                 .and_then(|__d| <#ty as #p::Nest<#lt>>::decode_content(#payload, __d))
         },
         Codec::Value => {
-            let decode = if spec.be {
-                quote_spanned!(span=> <#p::Be<#ty> as #p::Decode<#lt>>::decode)
+            let value = if spec.be {
+                quote_spanned!(span=> #p::Be<#ty>)
             } else {
-                quote_spanned!(span=> <#ty as #p::Decode<#lt>>::decode)
+                quote!(#ty)
+            };
+            // The depth travels with the value: a derived struct used as a
+            // plain value counts as a nest and stops at the limit.
+            let decode = |bytes: TokenStream| {
+                let args = quote!((#bytes, __depth));
+                quote_spanned!(span=> <#value as #p::Decode<#lt>>::decode_at_depth #args)
             };
             let policy = len_policy(cx, &spec.policy, name);
             let mut read = if spec.policy.has_len() {
-                quote!(#policy.check(#payload).and_then(#decode))
+                let checked = decode(quote!(__b));
+                quote!(#policy.check(#payload).and_then(|__b| #checked))
             } else {
-                quote!(#decode(#payload))
+                decode(payload.clone())
             };
             if spec.be {
                 read = quote!(#read.map(#p::Be::into_inner));

@@ -72,6 +72,17 @@ pub(crate) fn expand(cx: &Ctx, fields: &[Field<'_>], strict: bool) -> TokenStrea
             fn decode(__bytes: &#lt [u8]) -> ::core::result::Result<Self, #p::DecodeError> {
                 <Self as #p::Nest<#lt>>::decode_content(__bytes, 0)
             }
+
+            // As a plain attribute value the struct is still a level of
+            // nesting: counting it keeps recursive types within the limit.
+            #[inline]
+            fn decode_at_depth(
+                __bytes: &#lt [u8],
+                __depth: usize,
+            ) -> ::core::result::Result<Self, #p::DecodeError> {
+                #p::deeper(__depth)
+                    .and_then(|__d| <Self as #p::Nest<#lt>>::decode_content(__bytes, __d))
+            }
         }
     }
 }

@@ -77,19 +77,19 @@ match __attr . kind () {
 2 => {
 __f_name = :: core :: option :: Option :: Some (:: netlink_core :: __private :: LenPolicy {
 what : "name" , exact : :: core :: option :: Option :: None , min : :: core :: option :: Option :: None , max : :: core :: option :: Option :: Some (16) }
-. check ((& __attr) . payload ()) . and_then (< & 'a str as :: netlink_core :: __private :: Decode < 'a >> :: decode) . and_then (| __v | {
+. check ((& __attr) . payload ()) . and_then (| __b | < & 'a str as :: netlink_core :: __private :: Decode < 'a >> :: decode_at_depth (__b , __depth)) . and_then (| __v | {
 :: netlink_core :: __private :: LenPolicy {
 what : "name" , exact : :: core :: option :: Option :: None , min : :: core :: option :: Option :: None , max : :: core :: option :: Option :: Some (16) }
 . check_decoded (:: netlink_core :: __private :: Encode :: encoded_len (& __v)) . map (| () | __v) }) . map_err (| __e | __e . within ("name" , (& __attr) . payload_offset ())) ?) ;
 }
 1 => {
-__f_id = :: core :: option :: Option :: Some (< u16 as :: netlink_core :: __private :: Decode < 'a >> :: decode ((& __attr) . payload ()) . map_err (| __e | __e . within ("id" , (& __attr) . payload_offset ())) ?) ;
+__f_id = :: core :: option :: Option :: Some (< u16 as :: netlink_core :: __private :: Decode < 'a >> :: decode_at_depth ((& __attr) . payload () , __depth) . map_err (| __e | __e . within ("id" , (& __attr) . payload_offset ())) ?) ;
 }
 3 => {
-__f_version = :: core :: option :: Option :: Some (< :: netlink_core :: __private :: Be < u32 > as :: netlink_core :: __private :: Decode < 'a >> :: decode ((& __attr) . payload ()) . map (:: netlink_core :: __private :: Be :: into_inner) . and_then (| __v | :: netlink_core :: __private :: check_range (__v , 1 , 9)) . map_err (| __e | __e . within ("version" , (& __attr) . payload_offset ())) ?) ;
+__f_version = :: core :: option :: Option :: Some (< :: netlink_core :: __private :: Be < u32 > as :: netlink_core :: __private :: Decode < 'a >> :: decode_at_depth ((& __attr) . payload () , __depth) . map (:: netlink_core :: __private :: Be :: into_inner) . and_then (| __v | :: netlink_core :: __private :: check_range (__v , 1 , 9)) . map_err (| __e | __e . within ("version" , (& __attr) . payload_offset ())) ?) ;
 }
 4 => {
-__f_addrs . push (< u32 as :: netlink_core :: __private :: Decode < 'a >> :: decode ((& __attr) . payload ()) . map_err (| __e | __e . within ("addrs" , (& __attr) . payload_offset ())) ?) ;
+__f_addrs . push (< u32 as :: netlink_core :: __private :: Decode < 'a >> :: decode_at_depth ((& __attr) . payload () , __depth) . map_err (| __e | __e . within ("addrs" , (& __attr) . payload_offset ())) ?) ;
 }
 5 => {
 __f_up = true ;
@@ -105,7 +105,7 @@ __list }
 ;
 }
 7 => {
-let _ : u32 = < u32 as :: netlink_core :: __private :: Decode < 'a >> :: decode ((& __attr) . payload ()) . map_err (| __e | __e . within ("members" , (& __attr) . payload_offset ())) ? ;
+let _ : u32 = < u32 as :: netlink_core :: __private :: Decode < 'a >> :: decode_at_depth ((& __attr) . payload () , __depth) . map_err (| __e | __e . within ("members" , (& __attr) . payload_offset ())) ? ;
 __f_members . add (& __attr) ;
 }
 _ => if let :: core :: option :: Option :: Some (__u) = < RawAttr < 'a > as :: netlink_core :: __private :: AttrEnum < 'a >> :: decode_attr (& __attr , __depth) ? {
@@ -125,6 +125,8 @@ header : __f_header , name : :: netlink_core :: __private :: required (__f_name 
 # [automatically_derived] impl < 'a > :: netlink_core :: __private :: Decode < 'a > for Family < 'a > {
 # [inline] fn decode (__bytes : & 'a [u8]) -> :: core :: result :: Result < Self , :: netlink_core :: __private :: DecodeError > {
 < Self as :: netlink_core :: __private :: Nest < 'a >> :: decode_content (__bytes , 0) }
+# [inline] fn decode_at_depth (__bytes : & 'a [u8] , __depth : usize ,) -> :: core :: result :: Result < Self , :: netlink_core :: __private :: DecodeError > {
+:: netlink_core :: __private :: deeper (__depth) . and_then (| __d | < Self as :: netlink_core :: __private :: Nest < 'a >> :: decode_content (__bytes , __d)) }
 }
 }
 ;
