@@ -267,6 +267,78 @@ mod tests {
             .collect()
     }
 
+    /// Returns one item of every kind the derive accepts, each with the
+    /// container keys `keys` and together touching every field shape.
+    fn every_kind(keys: &proc_macro2::TokenStream) -> Vec<syn::DeriveInput> {
+        let mut family = input();
+        family.attrs.push(syn::parse_quote!(#[netlink(#keys)]));
+        vec![
+            family,
+            syn::parse_quote! {
+                #[netlink(#keys)]
+                struct Tree<'a> {
+                    #[netlink(attr = 1, attrs)]
+                    choices: Vec<Choice<'a>>,
+                    #[netlink(attr = 2, nested)]
+                    child: Option<Box<Tree<'a>>>,
+                    #[netlink(attr = 3)]
+                    plain: Vec<Tree<'a>>,
+                    #[netlink(attr = 4, min_len = 1, nul = false)]
+                    text: &'a [u8],
+                }
+            },
+            syn::parse_quote! {
+                #[netlink(#keys)]
+                enum Choice<'a> {
+                    #[netlink(attr = 1)]
+                    Name(&'a str),
+                    #[netlink(attr = 2)]
+                    Flag,
+                    #[netlink(attr = 3, indexed)]
+                    List(Vec<u32>),
+                    #[netlink(unknown)]
+                    Other(RawAttr<'a>),
+                }
+            },
+            syn::parse_quote! {
+                #[netlink(message, #keys)]
+                enum ByType<'a> {
+                    #[netlink(ty = 16)]
+                    New(Tree<'a>),
+                    #[netlink(unknown)]
+                    Other(RawMessage<'a>),
+                }
+            },
+            syn::parse_quote! {
+                #[netlink(message, #keys)]
+                enum ByCommand<'a> {
+                    #[netlink(command = 1)]
+                    New(Tree<'a>),
+                    #[netlink(unknown)]
+                    Other(RawMessage<'a>),
+                }
+            },
+        ]
+    }
+
+    #[test]
+    fn a_crate_path_replaces_every_path_to_the_support_crate() {
+        let keys = quote::quote!(crate = ::reexport::wire);
+        for item in every_kind(&keys) {
+            let expanded = super::derive(&item).to_string();
+            assert!(!expanded.contains("compile_error"), "{expanded}");
+            assert!(expanded.contains(":: reexport :: wire :: __private"));
+            assert!(!expanded.contains("netlink_core"), "{expanded}");
+        }
+    }
+
+    #[test]
+    fn without_a_crate_path_the_expansion_names_netlink_core() {
+        let expanded = super::derive(&input()).to_string();
+        assert!(!expanded.contains("compile_error"), "{expanded}");
+        assert!(expanded.contains(":: netlink_core :: __private"));
+    }
+
     #[test]
     fn expansion_matches_the_snapshot() {
         let expanded = super::derive(&input()).to_string();
