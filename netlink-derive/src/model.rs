@@ -262,7 +262,7 @@ fn field_role<'a>(ident: &Ident, ty: &'a Type, keys: &Keys, errors: &mut Errors)
     let Some((shape, elem)) = field_shape(ty, keys, errors) else {
         return Role::Invalid;
     };
-    spec(num, num_span, shape, Some(elem), keys, errors).map_or(Role::Invalid, Role::Attr)
+    spec(num, num_span, shape, Some(elem), keys).map_or(Role::Invalid, Role::Attr)
 }
 
 /// Reads `Option<T>`, `Vec<T>`, `bool` and plain `T` off a field type.
@@ -337,7 +337,6 @@ fn spec<'a>(
     shape: Shape,
     elem: Option<&'a Type>,
     keys: &Keys,
-    errors: &mut Errors,
 ) -> Option<Spec<'a>> {
     let nest = keys.flag("nested").is_some() || keys.flag("attrs").is_some();
     let codec = if nest {
@@ -353,10 +352,9 @@ fn spec<'a>(
         max: keys.int("max_len").map(|(n, _)| n),
         range: keys.range("range").map(|(lo, hi, _)| (lo, hi)),
     };
-    let Ok(num) = u16::try_from(num) else {
-        errors.at(num_span, "attribute numbers go from 1 to 0x3fff (16383)");
-        return None;
-    };
+    // `validate.rs` reports a number out of range, this one included, at
+    // the same token; reporting it here too would show it twice.
+    let num = u16::try_from(num).ok()?;
     Some(Spec {
         num,
         num_span,
@@ -434,7 +432,7 @@ fn variant_role<'a>(
     let Some((shape, elem)) = shape_elem else {
         return Role::Invalid;
     };
-    spec(num, num_span, shape, elem, keys, errors).map_or(Role::Invalid, Role::Attr)
+    spec(num, num_span, shape, elem, keys).map_or(Role::Invalid, Role::Attr)
 }
 
 fn message_variant<'a>(v: &'a syn::Variant, errors: &mut Errors) -> MessageVariant<'a> {
