@@ -43,19 +43,20 @@ macro_rules! stable {
 }
 
 /// Offers every message of `data` to the example protocols' decoders and
-/// returns how many decodes succeeded.
-pub(crate) fn derived(data: &[u8]) -> usize {
-    let mut decoded = 0;
+/// returns how many decodes succeeded for each: kv, rtnetlink, the generic
+/// netlink controller and sock_diag, in that order.
+pub(crate) fn derived(data: &[u8]) -> [usize; 4] {
+    let mut decoded = [0; 4];
     for msg in Messages::new(data).map_while(Result::ok) {
         let (ty, payload) = (msg.message_type().0, msg.payload());
-        decoded += stable!(KvMessage::decode_message(ty, payload), |b| {
+        decoded[0] += stable!(KvMessage::decode_message(ty, payload), |b| {
             KvMessage::decode_message(ty, b)
         });
-        decoded += stable!(RouteMessage::decode_message(ty, payload), |b| {
+        decoded[1] += stable!(RouteMessage::decode_message(ty, payload), |b| {
             RouteMessage::decode_message(ty, b)
         });
-        decoded += stable!(Ctrl::decode(payload), Ctrl::decode);
-        decoded += stable!(DiagMessage::decode(payload), DiagMessage::decode);
+        decoded[2] += stable!(Ctrl::decode(payload), Ctrl::decode);
+        decoded[3] += stable!(DiagMessage::decode(payload), DiagMessage::decode);
     }
     decoded
 }

@@ -128,6 +128,13 @@ impl<'a> ExtAck<'a> {
         self.policy.map(Attrs::new)
     }
 
+    /// Returns the payload of the policy TLV as it arrived, for callers
+    /// that keep or forward it unparsed.
+    #[must_use]
+    pub const fn policy_bytes(&self) -> Option<&'a [u8]> {
+        self.policy
+    }
+
     /// Returns the type of a required attribute that was missing.
     #[must_use]
     pub const fn missing_type(&self) -> Option<u32> {
