@@ -5,11 +5,13 @@ mod common;
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
+use std::ffi::CStr;
 
 use common::{Ctrl, Family, IfInfoMsg, LinkAttr, LinkMessage, fixture};
 use netlink_core::derive_support::AttrIter;
-use netlink_core::{Decode, Encode, Message, Messages, Repeated};
+use netlink_core::{Decode, DecodeErrorKind, Encode, Message, Messages, Repeated};
 use netlink_derive::NetlinkMessage;
+use zerocopy::IntoBytes;
 
 struct Counting;
 
@@ -162,6 +164,43 @@ fn repeated_views_decode_and_iterate_without_allocating() {
     let mut out = Vec::with_capacity(bytes.len());
     let ((), count) = allocations(|| sample.encode(&mut out).unwrap());
     assert_eq!((count, &out), (0, &bytes));
+}
+
+/// A link name read as bytes: interface names need not be UTF-8.
+#[derive(Debug, PartialEq, NetlinkMessage)]
+struct NameView<'a> {
+    #[netlink(header)]
+    info: IfInfoMsg,
+    #[netlink(attr = 3)]
+    name: &'a CStr,
+    #[netlink(attr = 6)]
+    qdisc: Option<&'a CStr>,
+}
+
+#[test]
+fn non_utf8_names_decode_in_place_as_cstr_and_round_trip() {
+    // What the kernel sends for a link named `br\xff\xfe`: the name with
+    // its NUL, padded to four bytes.
+    let mut bytes = IfInfoMsg::default().as_bytes().to_vec();
+    netlink_core::derive_support::write_raw(&mut bytes, 3, b"br\xff\xfe\0").unwrap();
+    assert_eq!(bytes.len(), 16 + 12);
+    let (view, count) = allocations(|| NameView::decode(&bytes).unwrap());
+    assert_eq!(count, 0, "decoding a borrowed name allocated");
+    assert_eq!(view.name.to_bytes(), b"br\xff\xfe");
+    assert_eq!(view.qdisc, None);
+    let inside = bytes.as_ptr_range();
+    assert!(
+        inside.contains(&view.name.as_ptr().cast::<u8>()),
+        "the name borrows the input"
+    );
+
+    let mut out = Vec::new();
+    view.encode(&mut out).unwrap();
+    assert_eq!(out, bytes);
+    assert_eq!(NameView::decode(&out).unwrap(), view);
+    // The same name as `&str` is a typed error, not a panic or a loss.
+    let err = common::Link::decode(&bytes).unwrap_err();
+    assert_eq!(err.kind(), &DecodeErrorKind::InvalidUtf8 { valid_up_to: 2 });
 }
 
 #[test]
