@@ -259,6 +259,32 @@ fn server_answers_every_malformed_request_and_keeps_serving() {
     assert!(server.is_running());
 }
 
+/// Sends a `SET` without `NLM_F_REQUEST`: like the kernel, the server
+/// acks it with 0 when asked and does not carry it out.
+#[test]
+fn message_without_request_flag_is_acked_and_not_carried_out() {
+    let server = ServerProcess::start();
+    let mut client = Client::connect(server.port).unwrap();
+    let mut payload = KvHeader::new(0).as_bytes().to_vec();
+    netlink_core::attr::write(&mut payload, 1, "ghost").unwrap();
+    netlink_core::attr::write(&mut payload, 2, &b"boo"[..]).unwrap();
+    let mut buf = Vec::new();
+    let seq = client.socket().next_seq();
+    let mut msg = MessageBuilder::new(&mut buf, MessageType(kv::SET), NlmFlags::ACK);
+    msg.set_seq(seq);
+    msg.append(&payload).unwrap();
+    msg.finish().unwrap();
+    client.socket().send_raw(&buf).unwrap();
+    client
+        .socket()
+        .wait_for_ack(seq)
+        .expect("a success ack for a message that is not a request");
+    match client.get("ghost") {
+        Err(Error::Kernel(err)) => assert_eq!(err.errno(), libc::ENOENT),
+        other => panic!("the SET was carried out: {other:?}"),
+    }
+}
+
 #[test]
 fn server_survives_a_client_that_never_reads() {
     let mut server = ServerProcess::start();

@@ -145,8 +145,17 @@ impl Server {
 
     fn serve(&mut self, header: &NlMsgHdr, payload: &[u8], port: u32) -> Result<(), Error> {
         let flags = header.flags();
-        if header.message_type().is_control() || !flags.contains(NlmFlags::REQUEST) {
+        if header.message_type().is_control() {
             return Ok(());
+        }
+        if !flags.contains(NlmFlags::REQUEST) {
+            // As the kernel does (`netlink_rcv_skb`): a message that is not
+            // a request is not carried out, but an ack it asks for is sent.
+            if !flags.contains(NlmFlags::ACK) {
+                return Ok(());
+            }
+            self.served += 1;
+            return undeliverable_is_fine(self.sock.send_ack(port, header, 0, None));
         }
         let outcome = match KvMessage::decode_message(header.ty, payload) {
             Ok(message) => self.dispatch(header, &message, port),
