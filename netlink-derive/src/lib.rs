@@ -28,7 +28,7 @@
 //! | `Vec<T>` (not `Vec<u8>`) | repeated: every occurrence, in order |
 //! | `Repeated<'a, T>` | repeated, read in place without allocating (below) |
 //! | `bool` | a flag: present and empty; `false` is not written |
-//! | `Vec<u8>`, `&'a [u8]`, `&'a str`, ... | one value, as `netlink_core::value` says |
+//! | `Vec<u8>`, `&'a [u8]`, `&'a str`, `&'a CStr`, ... | one value, as `netlink_core::value` says (`&'a CStr` for names that need not be UTF-8) |
 //!
 //! **Repeated views.** A `netlink_core::Repeated<'a, T>` field takes every
 //! occurrence of its attribute like a `Vec<T>`, but keeps only where they
@@ -77,7 +77,9 @@
 //! Nests are read whatever `NLA_F_NESTED` says (rtnetlink omits it) and are
 //! written with it unless `noflag` is given. Decoding gives up past
 //! `netlink_core::derive_support::MAX_DEPTH` nested levels, so recursive
-//! types are safe on hostile input.
+//! types are safe on hostile input. A derived struct used as a plain value
+//! (without `nested`, say a `Vec<Self>` field) counts as a level too: its
+//! decoder takes the depth through `Decode::decode_at_depth`.
 //!
 //! Every error of a value carries the field (or variant) name and the byte
 //! offset of the attribute, and nested errors read as a path such as
@@ -98,7 +100,10 @@
 //! `MessageEnum::decode_message`) or each `#[netlink(command = N)]`
 //! (dispatch on the first payload byte, `genlmsghdr.cmd`, through `Decode`;
 //! encoding sets that byte to the variant's command). An
-//! `#[netlink(unknown)]` variant holding a `RawMessage` keeps the rest.
+//! `#[netlink(unknown)]` variant holding a `RawMessage` keeps the rest; in
+//! a command enum it is written with its `ty` as the command byte, and a
+//! `ty` above 255 is an `EncodeError::Invalid` rather than a command cut
+//! to fit.
 //!
 //! # Example
 //!
@@ -175,7 +180,8 @@
 //! once: unknown or repeated keys, keys in the wrong place or in conflict,
 //! attribute numbers out of range or used twice, fields without a role,
 //! unsupported field types, two catch-alls, headers after attributes,
-//! unions, type parameters and variants of the wrong shape.
+//! unions, type and const parameters, a second lifetime, and variants of
+//! the wrong shape.
 //!
 //! # Limitations
 //!
@@ -185,6 +191,11 @@
 //! Limitation: a struct that is a nest has no way to remember whether the
 //! sender set `NLA_F_NESTED`; it is written as `noflag` says. Keep such
 //! nests in the catch-all to re-encode them bit for bit.
+//!
+//! Limitation: an `indexed` field is a `Vec<T>`, which cannot tell an empty
+//! nest from an absent one. An empty nest decodes to an empty `Vec`, and an
+//! empty `Vec` is not written, so decode then encode drops an empty
+//! `indexed` nest.
 #![forbid(unsafe_code)]
 
 mod errors;

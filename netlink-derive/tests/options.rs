@@ -705,6 +705,38 @@ fn recursive_values_round_trip() {
 }
 
 #[derive(Debug, PartialEq, NetlinkMessage)]
+struct Indexed {
+    #[netlink(attr = 1, indexed)]
+    list: Vec<u32>,
+    #[netlink(attr = 2)]
+    tag: u8,
+}
+
+#[test]
+fn an_empty_indexed_nest_decodes_empty_and_is_not_written_back() {
+    let bytes = [attr(1 | 0x8000, &[]), attr(2, &[7])].concat();
+    let read = Indexed::decode(&bytes).unwrap();
+    assert_eq!(
+        read,
+        Indexed {
+            list: Vec::new(),
+            tag: 7
+        }
+    );
+    // The documented limitation: the empty nest is not written back.
+    assert_eq!(encode(&read), attr(2, &[7]));
+    let full = Indexed {
+        list: vec![5, 6],
+        tag: 7,
+    };
+    let mut entries = attr(1, &5u32.to_ne_bytes());
+    entries.extend(attr(2, &6u32.to_ne_bytes()));
+    let expected = [attr(1 | 0x8000, &entries), attr(2, &[7])].concat();
+    assert_eq!(encode(&full), expected);
+    assert_eq!(Indexed::decode(&expected).unwrap(), full);
+}
+
+#[derive(Debug, PartialEq, NetlinkMessage)]
 struct Empty {}
 
 #[derive(Debug, PartialEq, NetlinkMessage)]

@@ -199,6 +199,9 @@ pub(crate) fn write(cx: &Ctx, spec: &Spec<'_>, name: &str, v: &TokenStream) -> T
         }
         Shape::Flag => quote!(if *#v { #p::write_flag(__out, #kind)?; }),
         Shape::Indexed => {
+            // Limitation: a `Vec` cannot tell an empty nest from an absent
+            // one; an empty list is not written, so an empty nest that was
+            // read is lost on the way back.
             let flagged = !matches!(spec.codec, Codec::Nest { flagged: false });
             let entry = write_one(cx, spec, name, &each, &quote!(__k));
             quote! {
