@@ -30,8 +30,9 @@ enum Namespace {
 ///
 /// Defaults: kernel-assigned port, no groups, auto-ack and extended acks
 /// on, everything else as the kernel sets it, no read or write timeout on
-/// the socket, a [`DEFAULT_REPLY_TIMEOUT`] per exchange call, and a queue
-/// of [`DEFAULT_QUEUE_LIMIT`] notifications.
+/// the socket, a [`DEFAULT_REPLY_TIMEOUT`] per exchange call (which also
+/// bounds the send of a request or a dump), and a queue of
+/// [`DEFAULT_QUEUE_LIMIT`] notifications.
 ///
 /// # Examples
 ///
@@ -190,7 +191,8 @@ impl SocketBuilder {
 
     /// Sets the socket's write timeout (`SO_SNDTIMEO`): how long a send
     /// to a user-space peer whose receive buffer is full waits for room
-    /// before [`Error::Timeout`].
+    /// before [`Error::Timeout`]. The send of [`Socket::request`] and
+    /// [`Socket::dump`] waits at most the reply timeout even without one.
     pub fn write_timeout(mut self, timeout: Option<Duration>) -> Self {
         self.write_timeout = timeout;
         self
@@ -265,6 +267,7 @@ impl SocketBuilder {
             auto_ack: self.auto_ack,
             reply_timeout: self.reply_timeout,
             read_timeout: self.read_timeout,
+            write_timeout: self.write_timeout,
             send_nonblocking: self.send_nonblocking,
             queue_limit: self.queue_limit,
             peer: self.peer,

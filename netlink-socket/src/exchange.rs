@@ -19,7 +19,10 @@
 //! same buffer.
 //!
 //! Each call (a request, a wait for an ack, one [`Dump::next`]) waits at
-//! most the reply timeout in total, however many datagrams it reads.
+//! most the reply timeout in total for its replies, however many
+//! datagrams it reads. The send of a request or a dump waits for room at
+//! a full user-space peer at most the reply timeout too (or the write
+//! timeout when shorter): with the defaults nothing waits forever.
 
 use std::ops::Range;
 
@@ -86,11 +89,17 @@ impl Socket {
     /// an ack and the reply ends with it; without, it ends after one data
     /// message that is not multi-part.
     ///
+    /// The request is sent like [`Socket::send`] sends it, except that at
+    /// a user-space peer whose receive buffer is full it waits for room at
+    /// most the reply timeout (or the write timeout when that is shorter),
+    /// so that the default, no write timeout, cannot block forever.
+    ///
     /// # Errors
     ///
     /// [`Error::Kernel`] with the errno, extended-ack text, offending
-    /// attribute and request type; [`Error::Timeout`] when the reply is
-    /// not complete within the reply timeout; [`Error::Decode`] for
+    /// attribute and request type; [`Error::Timeout`] when the request
+    /// finds no room at the peer or the reply is not complete within the
+    /// reply timeout; [`Error::Decode`] for
     /// malformed replies (an `NLMSG_ERROR` shorter than 4 bytes included:
     /// it is never taken for success); the errors of [`Socket::send`].
     pub fn request<P: Encode + ?Sized>(
@@ -100,7 +109,7 @@ impl Socket {
         payload: &P,
     ) -> Result<Reply<'_>, Error> {
         self.stash_rest(true);
-        let seq = self.send(ty, flags, payload)?;
+        let seq = self.send_exchange(ty, self.request_flags(flags), payload)?;
         let acked = self.options.auto_ack || flags.contains(NlmFlags::ACK);
         let mut reply = std::mem::take(&mut self.reply);
         reply.clear();
@@ -199,11 +208,13 @@ impl Socket {
 
     /// Starts a dump: sends a request with `NLM_F_DUMP` (no ack is asked;
     /// the kernel ends dumps with `NLMSG_DONE`) and returns the reply to
-    /// iterate over with [`Dump::next`].
+    /// iterate over with [`Dump::next`]. The request waits for room at a
+    /// full user-space peer as long as [`Socket::request`] does.
     ///
     /// # Errors
     ///
-    /// The errors of [`Socket::send`]; errors of the dump itself come from
+    /// The errors of [`Socket::send`], [`Error::Timeout`] when the request
+    /// finds no room at the peer; errors of the dump itself come from
     /// [`Dump::next`].
     pub fn dump<P: Encode + ?Sized>(
         &mut self,
@@ -213,8 +224,7 @@ impl Socket {
     ) -> Result<Dump<'_>, Error> {
         self.stash_rest(true);
         let flags = flags | NlmFlags::REQUEST | NlmFlags::DUMP;
-        let to = crate::Address::port(self.options.peer);
-        let seq = self.send_to(to, ty, flags, payload)?;
+        let seq = self.send_exchange(ty, flags, payload)?;
         Ok(Dump {
             sock: self,
             seq,

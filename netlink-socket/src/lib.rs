@@ -63,15 +63,27 @@
 //! - **Nothing waits forever.** Each exchange call ([`Socket::request`],
 //!   [`Socket::wait_for_ack`], one [`Dump::next`]) waits at most the reply
 //!   timeout ([`DEFAULT_REPLY_TIMEOUT`]) in total, however many unrelated
-//!   datagrams arrive meanwhile; the read timeout bounds [`Socket::recv`].
+//!   datagrams arrive meanwhile; the read timeout bounds [`Socket::recv`],
+//!   and the reply timeout the send of a request or a dump too (see
+//!   "Sending").
 //!   Both are kept in `SO_RCVTIMEO` so that a wait is the blocking receive
 //!   itself; `poll(2)` only finishes a call's budget after a first wait.
 //!   Auto-ack (on by default) asks for an ack so that every request is
 //!   answered. Timeouts are [`Error::Timeout`], never protocol errors.
-//! - **Sending** blocks while a user-space receiver's buffer is full (up to
-//!   the write timeout, then [`Error::Timeout`]); with
-//!   [`SocketBuilder::send_nonblocking`] it returns [`Error::WouldBlock`]
-//!   at once instead.
+//! - **Sending** blocks while a user-space receiver's buffer is full (the
+//!   kernel never makes a sender wait). A plain send ([`Socket::send`],
+//!   [`Socket::send_to`], the raw, batch and reply sends) waits up to the
+//!   write timeout, then fails with [`Error::Timeout`]; there is no write
+//!   timeout by default, as for any blocking socket. The send of an
+//!   exchange call ([`Socket::request`], [`Socket::dump`]) waits at most
+//!   the reply timeout instead (or the write timeout when that is
+//!   shorter): a caller who waits for an answer has already said how long
+//!   it may take, and a peer that stops reading must not hold such a call
+//!   forever. The wait for replies then has its own reply timeout, so an
+//!   exchange call with a full peer ends within twice the reply timeout.
+//!   Both bounds live in `SO_SNDTIMEO`, changed only when the next send
+//!   wants another one. With [`SocketBuilder::send_nonblocking`] every
+//!   send returns [`Error::WouldBlock`] at once instead.
 //! - **Faults.** `ENOBUFS` and `NLMSG_OVERRUN` are [`Error::Overrun`]; the
 //!   socket keeps working, and a dump goes on after one. `EINTR` is retried
 //!   (within the same budget for exchanges; [`Socket::recv`] starts its

@@ -145,6 +145,7 @@ pub(crate) struct Options {
     pub(crate) auto_ack: bool,
     pub(crate) reply_timeout: Option<Duration>,
     pub(crate) read_timeout: Option<Duration>,
+    pub(crate) write_timeout: Option<Duration>,
     pub(crate) send_nonblocking: bool,
     pub(crate) queue_limit: usize,
     pub(crate) peer: u32,
@@ -181,11 +182,16 @@ pub struct Socket {
     /// The read timeout of `recv`.
     read_timeout: TimeoutCell,
     /// The `SO_RCVTIMEO` last set on the descriptor.
-    // Limitation: a `SO_RCVTIMEO` set on the descriptor behind the
-    // socket's back (through `AsFd`) is not seen here; a longer one can
-    // then let an exchange's first wait outlast its reply timeout, until
-    // the next `set_read_timeout` or a `recv` sets the value again.
+    // Limitation: a `SO_RCVTIMEO` or `SO_SNDTIMEO` set on the descriptor
+    // behind the socket's back (through `AsFd`) is not seen here; a longer
+    // one can then let an exchange's first wait, or its send, outlast its
+    // reply timeout, until the socket sets the value again for a receive
+    // or a send that wants another bound.
     rcvtimeo: TimeoutCell,
+    /// The write timeout of plain sends.
+    write_timeout: TimeoutCell,
+    /// The `SO_SNDTIMEO` last set on the descriptor.
+    sndtimeo: TimeoutCell,
 }
 
 /// A timeout that `&self` methods may change: `None` (forever) or a
@@ -231,7 +237,8 @@ impl Socket {
 
     /// Wraps an existing netlink socket, binding it (to a kernel-chosen
     /// port) if it is not bound yet. Options are as the descriptor has
-    /// them (its `SO_RCVTIMEO` becomes the read timeout); auto-ack is on.
+    /// them (its `SO_RCVTIMEO` becomes the read timeout, its `SO_SNDTIMEO`
+    /// the write timeout); auto-ack is on.
     ///
     /// # Errors
     ///
@@ -249,11 +256,13 @@ impl Socket {
             sys::bind(fd.as_fd(), 0, 0)?;
         }
         let read_timeout = sys::get_timeout(fd.as_fd(), libc::SO_RCVTIMEO)?;
+        let write_timeout = sys::get_timeout(fd.as_fd(), libc::SO_SNDTIMEO)?;
         let options = Options {
             protocol: Protocol(protocol),
             auto_ack: true,
             reply_timeout: Some(DEFAULT_REPLY_TIMEOUT),
             read_timeout,
+            write_timeout,
             send_nonblocking: false,
             queue_limit: DEFAULT_QUEUE_LIMIT,
             peer: 0,
@@ -281,6 +290,8 @@ impl Socket {
             abandoned: None,
             read_timeout: TimeoutCell::new(options.read_timeout),
             rcvtimeo: TimeoutCell::new(options.read_timeout),
+            write_timeout: TimeoutCell::new(options.write_timeout),
+            sndtimeo: TimeoutCell::new(options.write_timeout),
         })
     }
 
@@ -349,6 +360,36 @@ impl Socket {
         self.read_timeout.get()
     }
 
+    /// Sets the write timeout of plain sends (`SO_SNDTIMEO`; `None` waits
+    /// forever): how long a send to a user-space peer whose receive buffer
+    /// is full waits for room. The send of an exchange call waits at most
+    /// the shorter of this and the reply timeout
+    /// ([`crate::SocketBuilder::write_timeout`]).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Io`] from `setsockopt`.
+    pub fn set_write_timeout(&self, timeout: Option<Duration>) -> Result<(), Error> {
+        self.write_timeout.set(timeout);
+        self.use_sndtimeo(timeout)
+    }
+
+    /// Returns the write timeout of plain sends.
+    #[must_use]
+    pub fn write_timeout(&self) -> Option<Duration> {
+        self.write_timeout.get()
+    }
+
+    /// Returns how long the send of an exchange call waits for room at a
+    /// full receiver: the shorter of the write and reply timeouts, so
+    /// that the default (no write timeout) still ends.
+    pub(crate) fn exchange_send_timeout(&self) -> Option<Duration> {
+        match (self.write_timeout.get(), self.options.reply_timeout) {
+            (Some(write), Some(reply)) => Some(write.min(reply)),
+            (write, reply) => write.or(reply),
+        }
+    }
+
     /// Sets how long each exchange call waits in total for its replies
     /// ([`crate::SocketBuilder::reply_timeout`]).
     pub fn set_reply_timeout(&mut self, timeout: Option<Duration>) {
@@ -414,12 +455,34 @@ impl Socket {
         flags: NlmFlags,
         payload: &P,
     ) -> Result<u32, Error> {
-        let mut flags = flags | NlmFlags::REQUEST;
-        if self.options.auto_ack {
-            flags |= NlmFlags::ACK;
-        }
+        let flags = self.request_flags(flags);
         let to = Address::port(self.options.peer);
-        self.send_message(to, ty, flags, payload)
+        self.send_message(to, ty, flags, payload, self.write_timeout.get())
+    }
+
+    /// Returns `flags` as [`Socket::send`] sends them: with
+    /// `NLM_F_REQUEST`, and `NLM_F_ACK` under auto-ack.
+    pub(crate) fn request_flags(&self, flags: NlmFlags) -> NlmFlags {
+        let flags = flags | NlmFlags::REQUEST;
+        if self.options.auto_ack {
+            flags | NlmFlags::ACK
+        } else {
+            flags
+        }
+    }
+
+    /// Sends the request of an exchange call to the peer with exactly
+    /// `flags`, waiting for room at a full receiver at most
+    /// [`Socket::exchange_send_timeout`]. Returns the sequence number.
+    pub(crate) fn send_exchange<P: Encode + ?Sized>(
+        &mut self,
+        ty: MessageType,
+        flags: NlmFlags,
+        payload: &P,
+    ) -> Result<u32, Error> {
+        let to = Address::port(self.options.peer);
+        let bound = self.exchange_send_timeout();
+        self.send_message(to, ty, flags, payload, bound)
     }
 
     /// Sends a message to `to` with exactly `flags`; the sequence number
@@ -436,7 +499,7 @@ impl Socket {
         flags: NlmFlags,
         payload: &P,
     ) -> Result<u32, Error> {
-        self.send_message(to, ty, flags, payload)
+        self.send_message(to, ty, flags, payload, self.write_timeout.get())
     }
 
     fn send_message<P: Encode + ?Sized>(
@@ -445,6 +508,7 @@ impl Socket {
         ty: MessageType,
         flags: NlmFlags,
         payload: &P,
+        timeout: Option<Duration>,
     ) -> Result<u32, Error> {
         let seq = self.take_seq();
         let mut sent = std::mem::take(&mut self.sent);
@@ -454,7 +518,7 @@ impl Socket {
         let built = msg.payload(payload).map(drop).and_then(|()| msg.finish());
         let result = built
             .map_err(Error::from)
-            .and_then(|_| self.transmit(to, &sent));
+            .and_then(|_| self.transmit_within(to, &sent, timeout));
         self.sent = sent;
         result.map(|()| seq)
     }
@@ -570,9 +634,27 @@ impl Socket {
         Ok(seqs)
     }
 
+    /// Sends `bytes` to `to`, waiting for room at most the write timeout.
     fn transmit(&self, to: Address, bytes: &[u8]) -> Result<(), Error> {
+        self.transmit_within(to, bytes, self.write_timeout.get())
+    }
+
+    /// Sends `bytes` to `to`, waiting for room at a full user-space
+    /// receiver at most `timeout` (`None`: forever). The kernel takes the
+    /// bound from the sender's `SO_SNDTIMEO` (`netlink_attachskb`), so the
+    /// descriptor holds it; `poll(2)` cannot help, since a netlink socket
+    /// always polls writable whatever the receiver's state.
+    fn transmit_within(
+        &self,
+        to: Address,
+        bytes: &[u8],
+        timeout: Option<Duration>,
+    ) -> Result<(), Error> {
         let nonblocking = self.options.send_nonblocking;
         let flags = if nonblocking { libc::MSG_DONTWAIT } else { 0 };
+        if !nonblocking {
+            self.use_sndtimeo(timeout)?;
+        }
         loop {
             match sys::sendto(self.fd.as_fd(), bytes, to.port, to.groups, flags) {
                 Ok(_) => return Ok(()),
@@ -760,6 +842,15 @@ impl Socket {
         if self.rcvtimeo.get() != timeout {
             sys::set_timeout(self.fd.as_fd(), libc::SO_RCVTIMEO, timeout).map_err(Error::Io)?;
             self.rcvtimeo.set(timeout);
+        }
+        Ok(())
+    }
+
+    /// Sets `SO_SNDTIMEO` to `timeout` unless it is set so already.
+    fn use_sndtimeo(&self, timeout: Option<Duration>) -> Result<(), Error> {
+        if self.sndtimeo.get() != timeout {
+            sys::set_timeout(self.fd.as_fd(), libc::SO_SNDTIMEO, timeout).map_err(Error::Io)?;
+            self.sndtimeo.set(timeout);
         }
         Ok(())
     }

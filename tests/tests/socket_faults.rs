@@ -344,6 +344,68 @@ fn unicast_into_a_full_peer_times_out_the_sender() {
     assert_eq!(drain(&mut peer), 1);
 }
 
+/// Fills the receive buffer of `peer` from a socket of its own that gives
+/// up after a short write timeout, and returns how many 1 KiB messages it
+/// took.
+fn fill(peer: &Socket) -> usize {
+    let mut filler = SocketBuilder::new(Protocol::USERSOCK)
+        .write_timeout(Some(Duration::from_millis(50)))
+        .open()
+        .unwrap();
+    let to = Address::port(peer.local_port());
+    let mut sent = 0;
+    loop {
+        match filler.send_to(to, NOTE, NlmFlags::empty(), &[0u8; 1024][..]) {
+            Ok(_) => sent += 1,
+            Err(Error::Timeout) => return sent,
+            Err(err) => panic!("while filling: {err:?}"),
+        }
+        assert!(sent < 1000, "the peer never filled up");
+    }
+}
+
+/// With no write timeout (the default), an exchange call to a full peer
+/// that never reads still ends: the reply timeout bounds its send, and
+/// the call fails with a typed timeout instead of blocking forever. A
+/// request and a dump both do; a write timeout shorter than the reply
+/// timeout bounds the send instead.
+#[test]
+fn exchange_with_a_full_peer_that_never_reads_times_out_with_no_write_timeout() {
+    let peer = SocketBuilder::new(Protocol::USERSOCK)
+        .recv_buffer(4096, false)
+        .open()
+        .unwrap();
+    assert!(fill(&peer) >= 1);
+    let reply_timeout = Duration::from_millis(300);
+    let mut client = SocketBuilder::new(Protocol::USERSOCK)
+        .peer(peer.local_port())
+        .reply_timeout(Some(reply_timeout))
+        .open()
+        .unwrap();
+    assert_eq!(client.write_timeout(), None, "the default");
+
+    let started = Instant::now();
+    let err = client.request(PING, NlmFlags::empty(), &[][..]).unwrap_err();
+    assert!(matches!(err, Error::Timeout), "{err:?}");
+    let waited = started.elapsed();
+    assert!(waited >= reply_timeout / 2, "it waited for room: {waited:?}");
+    assert!(waited < Duration::from_secs(5), "{waited:?}");
+
+    let started = Instant::now();
+    let err = client.dump(PING, NlmFlags::empty(), &[][..]).unwrap_err();
+    assert!(matches!(err, Error::Timeout), "{err:?}");
+    assert!(started.elapsed() < Duration::from_secs(5));
+
+    client
+        .set_write_timeout(Some(Duration::from_millis(20)))
+        .unwrap();
+    let started = Instant::now();
+    let err = client.request(PING, NlmFlags::empty(), &[][..]).unwrap_err();
+    assert!(matches!(err, Error::Timeout), "{err:?}");
+    assert!(started.elapsed() < reply_timeout, "the shorter bound won");
+    assert_eq!(client.queued(), 0, "nothing was sent, nothing came");
+}
+
 // ----- success without a reply ---------------------------------------------
 
 /// With auto-ack off, a request that succeeds is answered by nothing:
