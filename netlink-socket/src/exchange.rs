@@ -10,7 +10,9 @@
 //! An exchange ends on `NLMSG_DONE`, on an `NLMSG_ERROR` (an ack when its
 //! errno is 0, even after data: the multi-part reply of some user-space
 //! peers ends that way), or on a fault. `NLM_F_DUMP_INTR` on any message,
-//! `NLMSG_DONE` included, makes the end an [`Error::DumpInterrupted`].
+//! `NLMSG_DONE` included, makes the end an [`Error::DumpInterrupted`],
+//! after the data was handed over: by [`Dump::next`] message by message,
+//! by [`Socket::interrupted_reply`] for a request.
 //!
 //! Each message is framed once to be sorted (answer, kept, discarded) and,
 //! when it answers, classified in the same step (`Socket::next_answer`).
@@ -39,6 +41,14 @@ enum Step {
     End(Option<String>),
     Fail(Box<Error>),
     Skip,
+}
+
+/// How a reply to [`Socket::request`] ended: the warning of its ack, how
+/// many data messages it held, and whether one carried `NLM_F_DUMP_INTR`.
+struct Ending {
+    warning: Option<String>,
+    received: usize,
+    interrupted: bool,
 }
 
 /// The next message answering an exchange: where it lies in the receive
@@ -99,9 +109,11 @@ impl Socket {
     /// [`Error::Kernel`] with the errno, extended-ack text, offending
     /// attribute and request type; [`Error::Timeout`] when the request
     /// finds no room at the peer or the reply is not complete within the
-    /// reply timeout; [`Error::Decode`] for
-    /// malformed replies (an `NLMSG_ERROR` shorter than 4 bytes included:
-    /// it is never taken for success); the errors of [`Socket::send`].
+    /// reply timeout; [`Error::Decode`] for malformed replies (an
+    /// `NLMSG_ERROR` shorter than 4 bytes included: it is never taken for
+    /// success); [`Error::DumpInterrupted`] when a message of a complete
+    /// reply carried `NLM_F_DUMP_INTR`: the data is then handed over by
+    /// [`Socket::interrupted_reply`]; the other errors of [`Socket::send`].
     pub fn request<P: Encode + ?Sized>(
         &mut self,
         ty: MessageType,
@@ -109,6 +121,7 @@ impl Socket {
         payload: &P,
     ) -> Result<Reply<'_>, Error> {
         self.stash_rest(true);
+        self.reply_interrupted = false;
         let seq = self.send_exchange(ty, self.request_flags(flags), payload)?;
         let acked = self.options.auto_ack || flags.contains(NlmFlags::ACK);
         let mut reply = std::mem::take(&mut self.reply);
@@ -116,19 +129,44 @@ impl Socket {
         let result = self.collect(seq, acked, &mut reply);
         self.reply = reply;
         self.stash_rest(false);
-        self.warning = result?;
-        Ok(Reply {
-            bytes: &self.reply,
-            warning: self.warning.as_deref(),
-        })
+        let ending = result?;
+        self.warning = ending.warning;
+        if ending.interrupted {
+            self.reply_interrupted = true;
+            return Err(Error::DumpInterrupted {
+                received: ending.received,
+                attempts: 1,
+            });
+        }
+        Ok(self.last_reply())
     }
 
-    fn collect(
-        &mut self,
-        seq: u32,
-        acked: bool,
-        out: &mut Vec<u8>,
-    ) -> Result<Option<String>, Error> {
+    /// Returns the reply of the last [`Socket::request`] when it failed
+    /// with [`Error::DumpInterrupted`]: every data message and the ack's
+    /// warning, as a successful request returns them. The data may be
+    /// inconsistent, since it changed while it was read. Kept until the
+    /// next request.
+    ///
+    /// An interrupted dump hands its messages over one by one before its
+    /// error; a request collects them first, and an [`Error`] cannot
+    /// borrow the socket's buffer that holds them, so they stay here
+    /// instead of being copied into the error.
+    #[must_use]
+    pub fn interrupted_reply(&self) -> Option<Reply<'_>> {
+        self.reply_interrupted.then(|| self.last_reply())
+    }
+
+    fn last_reply(&self) -> Reply<'_> {
+        Reply {
+            bytes: &self.reply,
+            warning: self.warning.as_deref(),
+        }
+    }
+
+    /// Reads the reply to request `seq` into `out`, until its ack (when
+    /// `acked`), `NLMSG_DONE`, or the first data message that is not
+    /// multi-part.
+    fn collect(&mut self, seq: u32, acked: bool, out: &mut Vec<u8>) -> Result<Ending, Error> {
         let mut wait = ReplyWait::default();
         let mut interrupted = false;
         let mut received = 0;
@@ -148,13 +186,11 @@ impl Socket {
                 Step::Skip => {}
             }
         };
-        if interrupted {
-            return Err(Error::DumpInterrupted {
-                received,
-                attempts: 1,
-            });
-        }
-        Ok(warning)
+        Ok(Ending {
+            warning,
+            received,
+            interrupted,
+        })
     }
 
     /// Waits for the ack of the request sent with sequence number `seq`,

@@ -90,7 +90,9 @@
 //!   read timeout again). A second dump while one runs is
 //!   [`Error::DumpBusy`]. `NLM_F_DUMP_INTR` on any message, `NLMSG_DONE`
 //!   included, ends the dump with [`Error::DumpInterrupted`] after every
-//!   message was handed over.
+//!   message was handed over; a request whose reply carries it fails with
+//!   the same error, and [`Socket::interrupted_reply`] hands over the data
+//!   it collected (an error cannot borrow the receive buffer).
 //! - **Kernel errors** ([`KernelError`]) carry errno as `io::Error`, the
 //!   extended-ack text, the offending attribute located in our own copy of
 //!   the request (so it works with `NETLINK_CAP_ACK` too), a missing

@@ -174,6 +174,8 @@ pub struct Socket {
     pub(crate) source: Source,
     pub(crate) sent: Vec<u8>,
     pub(crate) reply: Vec<u8>,
+    /// Whether the data in `reply` is that of an interrupted reply.
+    pub(crate) reply_interrupted: bool,
     pub(crate) warning: Option<String>,
     queue: VecDeque<Queued>,
     queue_dropped: u64,
@@ -283,6 +285,7 @@ impl Socket {
             source: Source::default(),
             sent: Vec::new(),
             reply: Vec::new(),
+            reply_interrupted: false,
             warning: None,
             queue: VecDeque::new(),
             queue_dropped: 0,

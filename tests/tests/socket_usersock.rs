@@ -692,3 +692,71 @@ fn nonblocking_send_to_a_full_peer_would_block() {
     };
     assert!(matches!(err, Error::Timeout), "blocking again: {err:?}");
 }
+
+// ----- interrupted replies to a request --------------------------------------
+
+/// Serves one request with three parts, setting `NLM_F_DUMP_INTR` on the
+/// middle part or, with `on_done`, on the closing `NLMSG_DONE` only.
+fn serve_interrupted(server: &mut Socket, on_done: bool) {
+    let (hdr, port, _) = accept(server);
+    for id in 0..3u32 {
+        let mut flags = NlmFlags::MULTI;
+        if id == 1 && !on_done {
+            flags |= NlmFlags::DUMP_INTR;
+        }
+        let part = Ping { id, name: "part" };
+        server.send_reply(port, &hdr, PONG, flags, &part).unwrap();
+    }
+    let mut flags = NlmFlags::MULTI;
+    if on_done {
+        flags |= NlmFlags::DUMP_INTR;
+    }
+    server
+        .send_reply(port, &hdr, MessageType::DONE, flags, &0i32)
+        .unwrap();
+}
+
+/// Returns the ids of the parts of `reply`.
+fn part_ids(reply: netlink_socket::Reply<'_>) -> Vec<u32> {
+    reply
+        .messages()
+        .map(|m| Ping::decode(m.unwrap().payload()).id)
+        .collect()
+}
+
+/// A multi-part reply to `request` that carries `NLM_F_DUMP_INTR`, on a
+/// part or on DONE, is the typed `DumpInterrupted` error, and the socket
+/// still hands over every part it received; the next request that is not
+/// interrupted succeeds and leaves nothing behind.
+#[test]
+fn interrupted_reply_to_a_request_is_an_error_that_hands_over_the_data() {
+    let (mut server, mut client) = pair();
+    std::thread::scope(|s| {
+        s.spawn(|| {
+            serve_interrupted(&mut server, false);
+            serve_interrupted(&mut server, true);
+            serve_parts(&mut server, 2, false);
+        });
+        for marked in ["a part", "DONE"] {
+            let err = client
+                .request(PING, NlmFlags::empty(), &[][..])
+                .unwrap_err();
+            assert!(
+                matches!(
+                    err,
+                    Error::DumpInterrupted {
+                        received: 3,
+                        attempts: 1
+                    }
+                ),
+                "DUMP_INTR on {marked}: {err:?}"
+            );
+            let reply = client.interrupted_reply().expect("the data is kept");
+            assert_eq!(part_ids(reply), [0, 1, 2], "DUMP_INTR on {marked}");
+        }
+        let reply = client.request(PING, NlmFlags::empty(), &[][..]).unwrap();
+        assert_eq!(part_ids(reply), [0, 1]);
+        assert!(client.interrupted_reply().is_none());
+    });
+    assert_eq!(client.queued(), 0, "every part was taken by its request");
+}
