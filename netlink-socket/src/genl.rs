@@ -334,16 +334,21 @@ fn not_found(what: &'static str, name: &str) -> Error {
 ///
 /// # Examples
 ///
-/// ```no_run
-/// use netlink_socket::genl::Resolver;
+/// The controller answers any socket, and its `notify` group is open to
+/// all, so this needs no privileges:
+///
+/// ```
+/// use netlink_socket::genl::{GENL_ID_CTRL, Resolver};
 /// use netlink_socket::{Protocol, Socket};
 ///
 /// let mut sock = Socket::open(Protocol::GENERIC)?;
 /// let mut resolver = Resolver::new();
 /// let id = resolver.family(&mut sock, "nlctrl")?.id;
+/// assert_eq!(id, GENL_ID_CTRL.0, "the controller's id is fixed");
 /// let notify = resolver.group(&mut sock, "nlctrl", "notify")?;
 /// sock.join_group(notify)?;
-/// # let _ = id;
+/// assert!(sock.groups()?.contains(&notify));
+/// assert!(resolver.is_cached("nlctrl"), "asked once, then cached");
 /// # Ok::<(), netlink_socket::Error>(())
 /// ```
 #[derive(Debug, Default)]
