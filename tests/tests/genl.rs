@@ -1,12 +1,13 @@
 //! Generic netlink against the real kernel: resolving families and their
-//! groups through the controller, and dumping every family.
+//! groups through the controller, dumping every family, and a kernel
+//! error that names a missing required attribute.
 //!
 //! The controller answers unprivileged sockets, so these run anywhere a
 //! kernel has generic netlink; families that a kernel lacks are skipped
 //! with a message (and fail under NETLINK_TEST_REQUIRE_PRIVILEGED=1).
 
 use netlink_socket::genl::{self, GENL_ID_CTRL, GenlMsgHdr, Resolver, ctrl};
-use netlink_socket::{Error, Protocol, Socket};
+use netlink_socket::{Error, NlmFlags, Protocol, Socket};
 
 fn socket() -> Socket {
     Socket::open(Protocol::GENERIC).unwrap()
@@ -109,4 +110,41 @@ fn genl_header_splits_from_a_payload() {
     assert_eq!(hdr, GenlMsgHdr::new(3, 2));
     assert_eq!(rest, [9]);
     assert!(GenlMsgHdr::split(&[1, 2]).is_err());
+}
+
+/// `ETHTOOL_MSG_LINKINFO_GET` (from `linux/ethtool_netlink.h`).
+const ETHTOOL_MSG_LINKINFO_GET: u8 = 2;
+/// `ETHTOOL_A_LINKINFO_HEADER`, the request header every ethtool request
+/// must carry.
+const ETHTOOL_A_LINKINFO_HEADER: u32 = 1;
+
+/// A do-request without its required header attribute: the ethtool family
+/// refuses it with `EINVAL` and names the missing attribute in the
+/// extended ack (`NLMSGERR_ATTR_MISS_TYPE`), which the socket's kernel
+/// error hands over.
+#[test]
+fn missing_required_attribute_is_named_by_the_kernel_error() {
+    let mut sock = socket();
+    let family = match Resolver::new().family(&mut sock, "ethtool") {
+        Ok(family) => family.message_type(),
+        Err(Error::NotFound { .. }) => {
+            netlink_tests::skip("this kernel has no ethtool family");
+            return;
+        }
+        Err(err) => panic!("{err}"),
+    };
+    let request = GenlMsgHdr::new(ETHTOOL_MSG_LINKINFO_GET, 1);
+    let err = sock
+        .request(family, NlmFlags::empty(), zerocopy::IntoBytes::as_bytes(&request))
+        .unwrap_err();
+    let kernel = err
+        .kernel()
+        .unwrap_or_else(|| panic!("not a kernel error: {err:?}"));
+    assert_eq!(kernel.errno(), libc::EINVAL, "{kernel}");
+    assert_eq!(kernel.missing_type(), Some(ETHTOOL_A_LINKINFO_HEADER), "{kernel}");
+    assert_eq!(kernel.request_type(), family);
+    assert!(
+        err.to_string().contains("missing attribute type 1"),
+        "{err}"
+    );
 }
