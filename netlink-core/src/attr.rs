@@ -15,7 +15,7 @@
 //! walk after one error, so every loop terminates. [`Attr::kind`] is the one
 //! place where the flag bits are masked off the type.
 //!
-//! Writing goes through [`write`], [`begin_nest`] and [`end_nest`], which
+//! Writing goes through [`write()`], [`begin_nest`] and [`end_nest`], which
 //! append to a `Vec<u8>` and refuse (never truncate) what `nla_len` cannot
 //! describe. The flag `NLA_F_NESTED` is always set on nests: strict generic
 //! netlink families require it, and rtnetlink ignores it.
