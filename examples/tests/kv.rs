@@ -9,7 +9,7 @@ use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use common::{Background, rows, run};
+use common::{Background, CopiedProgram, rows, run};
 use netlink_core::MessageBuilder;
 use netlink_examples::kv::{self, Client, KvHeader};
 use netlink_socket::{Error, MessageType, NlmFlags};
@@ -150,16 +150,7 @@ fn monitor_without_privilege_says_so() {
     if !privileged("runs kv-monitor as an unprivileged user") {
         return;
     }
-    use std::os::unix::fs::PermissionsExt;
-    use std::os::unix::process::CommandExt;
-    let dir = std::env::temp_dir().join(format!("netlink-kv-monitor-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
-    let bin = dir.join("kv-monitor");
-    std::fs::copy(MONITOR, &bin).unwrap();
-    let out = Command::new(&bin).uid(65534).gid(65534).output();
-    std::fs::remove_dir_all(&dir).unwrap();
-    let out = out.unwrap();
+    let out = CopiedProgram::new(MONITOR, "kv-monitor").run_as_nobody(&[]);
     let text = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{text}");
     assert!(text.contains("needs CAP_NET_ADMIN"), "{text}");

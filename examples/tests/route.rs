@@ -6,12 +6,10 @@
 mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::os::unix::fs::PermissionsExt;
-use std::os::unix::process::CommandExt;
 use std::process::Command;
 use std::time::Duration;
 
-use common::{Background, ip_json, ip_links, rows, run};
+use common::{Background, CopiedProgram, ip_json, ip_links, rows, run};
 use netlink_tests::{in_new_netns, ip, privileged};
 
 const IP_LINK: &str = env!("CARGO_BIN_EXE_ip-link");
@@ -127,20 +125,8 @@ fn veth_without_privilege_says_so() {
     if !privileged("runs veth as an unprivileged user in a namespace") {
         return;
     }
-    let dir = std::env::temp_dir().join(format!("netlink-veth-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
-    let bin = dir.join("veth");
-    std::fs::copy(VETH, &bin).unwrap();
-    let out = in_new_netns(|| {
-        Command::new(&bin)
-            .args(["add", "ua0", "ub0"])
-            .uid(65534)
-            .gid(65534)
-            .output()
-    });
-    std::fs::remove_dir_all(&dir).unwrap();
-    let out = out.unwrap();
+    let veth = CopiedProgram::new(VETH, "veth");
+    let out = in_new_netns(|| veth.run_as_nobody(&["add", "ua0", "ub0"]));
     let text = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{text}");
     assert!(text.contains("needs CAP_NET_ADMIN"), "{text}");

@@ -5,7 +5,10 @@
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read};
-use std::process::{Child, Command, Stdio};
+use std::os::unix::fs::PermissionsExt;
+use std::os::unix::process::CommandExt;
+use std::path::PathBuf;
+use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 /// Runs `bin` with `args` from the calling thread (so in its network
@@ -21,6 +24,56 @@ pub(crate) fn run(bin: &str, args: &[&str]) -> String {
         String::from_utf8_lossy(&out.stderr)
     );
     String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// A copy of a program in a folder every user can read, so that it can run
+/// as an unprivileged user whatever the permissions of the build folder;
+/// the folder is removed when this is dropped.
+pub(crate) struct CopiedProgram {
+    dir: PathBuf,
+    bin: PathBuf,
+}
+
+impl CopiedProgram {
+    /// Copies `bin` into a fresh folder named after `name` and this process.
+    pub(crate) fn new(bin: &str, name: &str) -> Self {
+        let dir = std::env::temp_dir().join(format!("netlink-{name}-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let copy = dir.join(name);
+        std::fs::copy(bin, &copy).unwrap();
+        Self { dir, bin: copy }
+    }
+
+    /// Runs the copy with `args` as user and group 65534 (nobody) and
+    /// returns its output.
+    ///
+    /// Another test thread that forks while the copy is still open for
+    /// writing keeps a writable descriptor of it in its child until that
+    /// child execs, and exec then fails with `ETXTBSY`; that passes within
+    /// moments, so it is retried.
+    pub(crate) fn run_as_nobody(&self, args: &[&str]) -> Output {
+        let deadline = Instant::now() + Duration::from_secs(5);
+        loop {
+            let out = Command::new(&self.bin)
+                .args(args)
+                .uid(65534)
+                .gid(65534)
+                .output();
+            match out {
+                Err(e) if e.raw_os_error() == Some(libc::ETXTBSY) && Instant::now() < deadline => {
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+                other => return other.unwrap_or_else(|e| panic!("cannot run {:?}: {e}", self.bin)),
+            }
+        }
+    }
+}
+
+impl Drop for CopiedProgram {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
 }
 
 /// Returns the rows of a table a program printed, header left out, each
