@@ -8,6 +8,12 @@
 //!   change links. When it may not, the test prints why it skips; when the
 //!   environment variable `NETLINK_TEST_REQUIRE_PRIVILEGED=1` is set (as in
 //!   CI), it fails instead, so a skipped subject never passes silently.
+//! - [`net_admin`] does the same for tests that need only `CAP_NET_ADMIN`
+//!   in the current namespace: joining a `NETLINK_USERSOCK` group (the
+//!   kernel opens no user-socket group to unprivileged listeners) or
+//!   forcing buffer sizes past the system maximum.
+//! - [`getsockopt_int`] reads an `int` socket option back, so a test can
+//!   show that an option it asked for is set.
 //! - [`in_new_netns`] runs a closure on a fresh thread inside a new network
 //!   namespace. The namespace lives as long as something uses it (the
 //!   thread, a socket opened in it, a process started from it) and
@@ -26,6 +32,7 @@
 //! }
 //! ```
 
+use std::os::fd::{AsFd, AsRawFd};
 use std::process::Command;
 
 /// The variable that turns skips into failures.
@@ -52,6 +59,57 @@ pub fn privileged(needs: &str) -> bool {
     }
     skip(&format!("needs CAP_NET_ADMIN and CAP_SYS_ADMIN: {needs}"));
     false
+}
+
+/// Returns whether the process holds `CAP_NET_ADMIN`, without needing a
+/// namespace. Otherwise prints that the test skips because it `needs`, or
+/// panics when [`REQUIRE_PRIVILEGED`] is `1`.
+///
+/// The kernel asks for it before it lets a socket join a group of a
+/// protocol that does not open its groups to all (`netlink_bind` and
+/// `NETLINK_ADD_MEMBERSHIP` check `NL_CFG_F_NONROOT_RECV`, which
+/// `NETLINK_USERSOCK` lacks), and for `SO_RCVBUFFORCE`/`SO_SNDBUFFORCE`.
+///
+/// # Panics
+///
+/// When the capability is missing and [`REQUIRE_PRIVILEGED`] is `1`.
+#[must_use]
+pub fn net_admin(needs: &str) -> bool {
+    if effective_caps() & (1u64 << CAP_NET_ADMIN) != 0 {
+        return true;
+    }
+    skip(&format!("needs CAP_NET_ADMIN: {needs}"));
+    false
+}
+
+/// Returns the `int` socket option `name` at `level` of `fd`.
+///
+/// # Panics
+///
+/// When `getsockopt(2)` fails.
+#[must_use]
+pub fn getsockopt_int(fd: impl AsFd, level: libc::c_int, name: libc::c_int) -> libc::c_int {
+    let mut value: libc::c_int = 0;
+    let mut len = libc::socklen_t::try_from(std::mem::size_of::<libc::c_int>()).unwrap_or(4);
+    // SAFETY: `value` and `len` are live locals and `len` holds the size of
+    // `value`, so the kernel writes at most that many bytes into it; the
+    // descriptor is borrowed for the whole call.
+    let ret = unsafe {
+        libc::getsockopt(
+            fd.as_fd().as_raw_fd(),
+            level,
+            name,
+            (&raw mut value).cast(),
+            &raw mut len,
+        )
+    };
+    assert_eq!(
+        ret,
+        0,
+        "getsockopt({level}, {name}): {}",
+        std::io::Error::last_os_error()
+    );
+    value
 }
 
 /// Prints that the running test skips and why, or panics when

@@ -3,10 +3,11 @@
 //! a full peer, silent success without an ack, late replies, control
 //! messages inside a reply, membership errors and spoofed multicast.
 //!
-//! Tests over `NETLINK_USERSOCK` need no privileges. Tests over rtnetlink
-//! run in a private network namespace each creates; without
-//! CAP_NET_ADMIN and CAP_SYS_ADMIN they say that they skip, and fail under
-//! NETLINK_TEST_REQUIRE_PRIVILEGED=1.
+//! Tests over `NETLINK_USERSOCK` need no privileges, except the overrun
+//! test, which joins a group and so needs CAP_NET_ADMIN. Tests over
+//! rtnetlink run in a private network namespace each creates and need
+//! CAP_NET_ADMIN and CAP_SYS_ADMIN. Without what they need, tests say that
+//! they skip, and fail under NETLINK_TEST_REQUIRE_PRIVILEGED=1.
 
 mod socket_rtnl;
 
@@ -15,7 +16,7 @@ use std::time::{Duration, Instant};
 
 use netlink_core::{MessageBuilder, NlMsgHdr};
 use netlink_socket::{Address, Error, MessageType, NlmFlags, Protocol, Socket, SocketBuilder};
-use netlink_tests::{in_new_netns, privileged};
+use netlink_tests::{in_new_netns, net_admin, privileged};
 use socket_rtnl::{
     Link, RTM_DELLINK, RTM_GETLINK, RTM_NEWADDR, RTM_NEWLINK, RTNLGRP_IPV4_IFADDR, RTNLGRP_LINK,
     add_addresses, link_index, link_name, link_names,
@@ -82,6 +83,9 @@ fn send_buffer(sock: &Socket) -> usize {
 /// ends in a timeout, and the socket works after.
 #[test]
 fn overrun_while_requests_wait_is_reported_and_nothing_waits_forever() {
+    if !net_admin("joins a NETLINK_USERSOCK group") {
+        return;
+    }
     let mut server = SocketBuilder::new(Protocol::USERSOCK)
         .read_timeout(Some(Duration::from_secs(5)))
         .write_timeout(Some(Duration::from_millis(200)))
@@ -385,10 +389,15 @@ fn exchange_with_a_full_peer_that_never_reads_times_out_with_no_write_timeout() 
     assert_eq!(client.write_timeout(), None, "the default");
 
     let started = Instant::now();
-    let err = client.request(PING, NlmFlags::empty(), &[][..]).unwrap_err();
+    let err = client
+        .request(PING, NlmFlags::empty(), &[][..])
+        .unwrap_err();
     assert!(matches!(err, Error::Timeout), "{err:?}");
     let waited = started.elapsed();
-    assert!(waited >= reply_timeout / 2, "it waited for room: {waited:?}");
+    assert!(
+        waited >= reply_timeout / 2,
+        "it waited for room: {waited:?}"
+    );
     assert!(waited < Duration::from_secs(5), "{waited:?}");
 
     let started = Instant::now();
@@ -400,7 +409,9 @@ fn exchange_with_a_full_peer_that_never_reads_times_out_with_no_write_timeout() 
         .set_write_timeout(Some(Duration::from_millis(20)))
         .unwrap();
     let started = Instant::now();
-    let err = client.request(PING, NlmFlags::empty(), &[][..]).unwrap_err();
+    let err = client
+        .request(PING, NlmFlags::empty(), &[][..])
+        .unwrap_err();
     assert!(matches!(err, Error::Timeout), "{err:?}");
     assert!(started.elapsed() < reply_timeout, "the shorter bound won");
     assert_eq!(client.queued(), 0, "nothing was sent, nothing came");
