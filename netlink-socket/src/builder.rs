@@ -162,8 +162,12 @@ impl SocketBuilder {
         self
     }
 
-    /// Reports delivery failures of multicasts this socket sends
-    /// (`NETLINK_BROADCAST_ERROR`).
+    /// Makes a failed multicast delivery to this socket count as a failure
+    /// of the kernel's broadcast (`NETLINK_BROADCAST_ERROR`), for kernel
+    /// senders that must not lose events (conntrack then keeps the lost
+    /// event to deliver it again). It changes nothing this socket sees: an
+    /// overrun is still [`Error::Overrun`]. Multicasts sent from user
+    /// space report no delivery failure either way.
     pub fn broadcast_error(mut self, on: bool) -> Self {
         self.broadcast_error = on;
         self

@@ -2,17 +2,21 @@
 //! each test creates (so nothing is left behind): link dumps, veth pairs
 //! made and removed with acks, kernel errors with extended acks, strict
 //! dump errors carried by DONE, notifications (our own seq included),
-//! interrupted and busy dumps, spoofed messages and groups above 32.
+//! interrupted and busy dumps, spoofed messages, groups above 32, sockets
+//! opened in another namespace by path or descriptor, and notifications
+//! of a peer namespace seen with its id.
 //!
 //! Every test needs CAP_NET_ADMIN and CAP_SYS_ADMIN; without them it says
 //! that it skips, and fails under NETLINK_TEST_REQUIRE_PRIVILEGED=1.
 
+use std::os::fd::{AsRawFd, OwnedFd};
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc;
 use std::time::Duration;
 
 use netlink_core::{Attrs, Encode, EncodeError, Message, attr};
 use netlink_socket::{Address, Error, MessageType, NlmFlags, Protocol, Socket, SocketBuilder};
-use netlink_tests::{in_new_netns, ip, privileged};
+use netlink_tests::{getsockopt_int, in_new_netns, ip, privileged};
 
 const RTM_NEWLINK: MessageType = MessageType(16);
 const RTM_DELLINK: MessageType = MessageType(17);
@@ -248,6 +252,37 @@ fn too_long_ifname_is_located_with_cap_ack_too() {
             .unwrap_err();
         let offending = err.kernel().and_then(|k| k.attribute()).expect("located");
         assert_eq!(offending.kind, Some(IFLA_IFNAME));
+    });
+}
+
+/// With extended acks turned off the kernel answers the same request
+/// with the bare errno: no text, no offending attribute.
+#[test]
+fn without_ext_ack_an_error_carries_no_text_and_no_attribute() {
+    if !privileged("sends a link request") {
+        return;
+    }
+    in_new_netns(|| {
+        let mut sock = SocketBuilder::new(Protocol::ROUTE)
+            .ext_ack(false)
+            .open()
+            .unwrap();
+        let link = Link {
+            name: Some(b"a-name-far-too-long"),
+            veth_peer: Some("p"),
+            ..Link::default()
+        };
+        let err = sock
+            .request(RTM_NEWLINK, NlmFlags::CREATE | NlmFlags::EXCL, &link)
+            .unwrap_err();
+        let kernel = err
+            .kernel()
+            .unwrap_or_else(|| panic!("not a kernel error: {err}"));
+        assert_eq!(kernel.errno(), libc::ERANGE, "{kernel}");
+        assert_eq!(kernel.message(), None, "{kernel}");
+        assert_eq!(kernel.attribute(), None, "{kernel}");
+        assert_eq!(kernel.missing_type(), None, "{kernel}");
+        assert_eq!(kernel.request_type(), RTM_NEWLINK);
     });
 }
 
@@ -547,24 +582,172 @@ fn spoofed_newlink_from_a_user_port_is_dropped_and_counted() {
     });
 }
 
+/// Runs `f` on a thread in a fresh namespace of its own (only lo) while
+/// another thread holds a target namespace that alone has the veth pair
+/// `nlt-t0`/`nlt-t1`; `f` gets the target's path,
+/// `/proc/PID/task/TID/ns/net`, valid while that thread lives.
+fn from_another_namespace<T: Send>(f: impl FnOnce(&str) -> T + Send) -> T {
+    let (ready, target) = mpsc::channel();
+    let (done, finished) = mpsc::channel::<()>();
+    std::thread::scope(|s| {
+        s.spawn(move || {
+            in_new_netns(move || {
+                create_veth(&mut route_socket(), "nlt-t0", "nlt-t1").unwrap();
+                let path = format!("/proc/{}/task/{}/ns/net", std::process::id(), gettid());
+                ready.send(path).unwrap();
+                // Keeps the namespace, and its path, until `f` is done.
+                let _ = finished.recv();
+            });
+        });
+        let path = target.recv().expect("the target namespace is ready");
+        let result = in_new_netns(|| f(&path));
+        drop(done);
+        result
+    })
+}
+
+/// Returns the link names a socket sees, sorted.
+fn sorted_link_names(sock: &mut Socket) -> Vec<Vec<u8>> {
+    let mut names = link_names(sock);
+    names.sort();
+    names
+}
+
+fn target_links() -> Vec<Vec<u8>> {
+    vec![b"lo".to_vec(), b"nlt-t0".to_vec(), b"nlt-t1".to_vec()]
+}
+
+/// A socket opened by path from a thread in another namespace lives in
+/// the target namespace: it sees the veth pair only the target has, while
+/// the opening thread, which never moved, still sees only its own lo.
 #[test]
 fn socket_opened_in_a_namespace_by_path_sees_that_namespace() {
     if !privileged("opens a socket in another namespace") {
         return;
     }
-    let (path, names) = in_new_netns(|| {
-        create_veth(&mut route_socket(), "nlt-p", "nlt-q").unwrap();
-        let path = format!("/proc/{}/task/{}/ns/net", std::process::id(), gettid());
+    let (inside, here) = from_another_namespace(|path| {
         let mut sock = SocketBuilder::new(Protocol::ROUTE)
-            .netns_path(&path)
+            .netns_path(path)
+            .reply_timeout(Some(Duration::from_secs(10)))
             .open()
             .unwrap();
-        (path, link_names(&mut sock))
+        (
+            sorted_link_names(&mut sock),
+            sorted_link_names(&mut route_socket()),
+        )
     });
-    assert!(names.contains(&b"nlt-p".to_vec()), "{path}: {names:?}");
-    // The calling thread never left its own namespace.
-    let here = link_names(&mut route_socket());
-    assert!(!here.contains(&b"nlt-p".to_vec()));
+    assert_eq!(inside, target_links());
+    assert_eq!(here, [b"lo".to_vec()], "the opening thread stayed put");
+}
+
+/// The same with a descriptor of the target namespace.
+#[test]
+fn socket_opened_in_a_namespace_by_fd_sees_that_namespace() {
+    if !privileged("opens a socket in another namespace") {
+        return;
+    }
+    let (inside, here) = from_another_namespace(|path| {
+        let ns = OwnedFd::from(std::fs::File::open(path).unwrap());
+        let mut sock = SocketBuilder::new(Protocol::ROUTE)
+            .netns_fd(ns)
+            .reply_timeout(Some(Duration::from_secs(10)))
+            .open()
+            .unwrap();
+        (
+            sorted_link_names(&mut sock),
+            sorted_link_names(&mut route_socket()),
+        )
+    });
+    assert_eq!(inside, target_links());
+    assert_eq!(here, [b"lo".to_vec()], "the opening thread stayed put");
+}
+
+/// `RTM_NEWNSID` (from `linux/rtnetlink.h`).
+const RTM_NEWNSID: MessageType = MessageType(88);
+/// `NETNSA_NSID` and `NETNSA_FD` (from `linux/net_namespace.h`).
+const NETNSA_NSID: u16 = 1;
+const NETNSA_FD: u16 = 3;
+/// `NETLINK_LISTEN_ALL_NSID` (from `linux/netlink.h`).
+const NETLINK_LISTEN_ALL_NSID: libc::c_int = 8;
+
+/// An `RTM_NEWNSID` payload: `rtgenmsg` (padded to 4 bytes), then the id
+/// to give the namespace that descriptor `fd` refers to.
+struct NewNsid {
+    fd: u32,
+    nsid: i32,
+}
+
+impl Encode for NewNsid {
+    fn encoded_len(&self) -> usize {
+        4 + 8 + 8
+    }
+
+    fn encode(&self, out: &mut Vec<u8>) -> Result<(), EncodeError> {
+        out.extend_from_slice(&[libc::AF_UNSPEC as u8, 0, 0, 0]);
+        attr::write(out, NETNSA_NSID, &self.nsid)?;
+        attr::write(out, NETNSA_FD, &self.fd)
+    }
+}
+
+/// A socket with `listen_all_nsid` receives the link notifications of a
+/// peer namespace that has an id here, each with that id in its source;
+/// a socket without the option, in the same group, does not. The peer
+/// namespace is reached through a descriptor: it has no name.
+#[test]
+fn listen_all_nsid_receives_a_peer_namespace_notifications_with_its_id() {
+    if !privileged("assigns a namespace id and creates links in a peer namespace") {
+        return;
+    }
+    in_new_netns(|| {
+        let mut listener = SocketBuilder::new(Protocol::ROUTE)
+            .listen_all_nsid(true)
+            .read_timeout(Some(Duration::from_secs(5)))
+            .open()
+            .unwrap();
+        let mut plain = SocketBuilder::new(Protocol::ROUTE)
+            .read_timeout(Some(Duration::from_millis(300)))
+            .open()
+            .unwrap();
+        for sock in [&mut listener, &mut plain] {
+            sock.join_group(RTNLGRP_LINK).unwrap();
+        }
+        let level = libc::SOL_NETLINK;
+        assert_eq!(getsockopt_int(&listener, level, NETLINK_LISTEN_ALL_NSID), 1);
+        assert_eq!(getsockopt_int(&plain, level, NETLINK_LISTEN_ALL_NSID), 0);
+
+        let peer = in_new_netns(|| {
+            OwnedFd::from(std::fs::File::open("/proc/thread-self/ns/net").unwrap())
+        });
+        let fd = u32::try_from(peer.as_raw_fd()).unwrap();
+        let mut sock = route_socket();
+        let reply = sock
+            .request(RTM_NEWNSID, NlmFlags::empty(), &NewNsid { fd, nsid: 7 })
+            .unwrap();
+        assert!(reply.is_ack_only());
+
+        let mut inside = SocketBuilder::new(Protocol::ROUTE)
+            .netns_fd(peer.try_clone().unwrap())
+            .reply_timeout(Some(Duration::from_secs(10)))
+            .open()
+            .unwrap();
+        create_veth(&mut inside, "nlt-i0", "nlt-i1").unwrap();
+
+        let mut seen = Vec::new();
+        while seen.len() < 2 {
+            let (msg, source) = listener.recv_msg().unwrap();
+            if msg.message_type() != RTM_NEWLINK {
+                continue;
+            }
+            assert_eq!(source.port, 0);
+            assert_eq!(source.nsid, Some(7), "{source:?}");
+            seen.extend(link_name(&msg));
+        }
+        seen.sort();
+        assert_eq!(seen, [b"nlt-i0".to_vec(), b"nlt-i1".to_vec()]);
+        let err = plain.recv().map(|d| d.source()).unwrap_err();
+        assert!(matches!(err, Error::Timeout), "{err:?}");
+        assert_eq!(sorted_link_names(&mut sock), [b"lo".to_vec()]);
+    });
 }
 
 fn gettid() -> u32 {

@@ -1,22 +1,22 @@
 //! Two `NETLINK_USERSOCK` sockets of this process talk to each other:
 //! requests, replies, acks made with `send_ack`, multi-part replies,
 //! batches, multicast by bitmask and by membership, and the socket's own
-//! plumbing (ports, descriptors, queue, timeouts).
+//! plumbing (ports, descriptors, queue, timeouts, options read back).
 //!
 //! Most tests need no privileges. Joining a `NETLINK_USERSOCK` group
-//! (bitmask at bind or membership) needs CAP_NET_ADMIN: without it those
-//! tests say that they skip, and fail under
-//! NETLINK_TEST_REQUIRE_PRIVILEGED=1.
+//! (bitmask at bind or membership) and forcing buffer sizes need
+//! CAP_NET_ADMIN: without it those tests say that they skip, and fail
+//! under NETLINK_TEST_REQUIRE_PRIVILEGED=1.
 
 use std::io;
-use std::os::fd::OwnedFd;
+use std::os::fd::{AsFd, AsRawFd, FromRawFd, OwnedFd};
 use std::time::Duration;
 
 use netlink_core::{Attrs, Decode, Encode, EncodeError, MessageBuilder, attr};
 use netlink_socket::{
     Address, Error, MessageType, NlMsgHdr, NlmFlags, Protocol, Socket, SocketBuilder,
 };
-use netlink_tests::net_admin;
+use netlink_tests::{getsockopt_int, net_admin};
 
 const PING: MessageType = MessageType(0x10);
 const PONG: MessageType = MessageType(0x11);
@@ -779,4 +779,148 @@ fn interrupted_reply_to_a_request_is_an_error_that_hands_over_the_data() {
         assert!(client.interrupted_reply().is_none());
     });
     assert_eq!(client.queued(), 0, "every part was taken by its request");
+}
+
+// ----- descriptors and options -------------------------------------------------
+
+/// Returns the port `fd` is bound to, read with `getsockname(2)`.
+fn bound_port(fd: impl AsFd) -> u32 {
+    // SAFETY: `sockaddr_nl` is plain integers; all zeroes is a valid value.
+    let mut addr: libc::sockaddr_nl = unsafe { std::mem::zeroed() };
+    let mut len = libc::socklen_t::try_from(std::mem::size_of_val(&addr)).unwrap();
+    // SAFETY: `addr` and `len` are live locals and `len` is the size of
+    // `addr`, so the kernel writes at most that much into it.
+    let ret =
+        unsafe { libc::getsockname(fd.as_fd().as_raw_fd(), (&raw mut addr).cast(), &raw mut len) };
+    assert_eq!(ret, 0, "getsockname: {}", io::Error::last_os_error());
+    addr.nl_pid
+}
+
+/// A descriptor made with `socket(2)` and never bound has port 0;
+/// `Socket::from_fd` binds it to a port the kernel chooses, reads that
+/// port back, and receives on it.
+#[test]
+fn socket_from_an_unbound_fd_is_bound_and_reads_its_port_back() {
+    // SAFETY: socket(2) takes no pointers.
+    let raw = unsafe {
+        libc::socket(
+            libc::AF_NETLINK,
+            libc::SOCK_RAW | libc::SOCK_CLOEXEC,
+            libc::NETLINK_USERSOCK,
+        )
+    };
+    assert!(raw >= 0, "socket: {}", io::Error::last_os_error());
+    // SAFETY: `raw` is a descriptor socket(2) just returned, owned by
+    // nothing else.
+    let fd = unsafe { OwnedFd::from_raw_fd(raw) };
+    assert_eq!(bound_port(&fd), 0, "not bound yet");
+
+    let mut sock = Socket::from_fd(fd).unwrap();
+    let port = sock.local_port();
+    assert_ne!(port, 0, "bound by from_fd");
+    assert_eq!(bound_port(&sock), port);
+
+    let mut peer = Socket::open(Protocol::USERSOCK).unwrap();
+    peer.send_to(Address::port(port), NOTE, NlmFlags::empty(), &9u32)
+        .unwrap();
+    sock.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    let (msg, source) = sock.recv_msg().unwrap();
+    assert_eq!(msg.payload(), 9u32.to_ne_bytes());
+    assert_eq!(source.port, peer.local_port());
+}
+
+/// Returns whether `fd` polls readable within `timeout_ms`.
+fn polls_readable(fd: impl AsFd, timeout_ms: libc::c_int) -> bool {
+    let mut pfd = libc::pollfd {
+        fd: fd.as_fd().as_raw_fd(),
+        events: libc::POLLIN,
+        revents: 0,
+    };
+    // SAFETY: `pfd` is one live `pollfd` and the count is 1; the
+    // descriptor is borrowed for the whole call.
+    let ready = unsafe { libc::poll(&raw mut pfd, 1, timeout_ms) };
+    assert!(ready >= 0, "poll: {}", io::Error::last_os_error());
+    ready == 1 && pfd.revents & libc::POLLIN != 0
+}
+
+/// The descriptor a socket lends through `AsFd` can wait in `poll(2)`:
+/// not readable while nothing waits, readable once a message arrives,
+/// and not readable again after the socket took it.
+#[test]
+fn descriptor_lent_through_as_fd_polls_readable_when_a_message_waits() {
+    let (mut server, mut client) = pair();
+    assert!(!polls_readable(&server, 0), "nothing arrived yet");
+    client.send(NOTE, NlmFlags::empty(), &5u32).unwrap();
+    assert!(polls_readable(&server, 5000));
+    let (msg, _) = server.recv_msg().unwrap();
+    assert_eq!(msg.payload(), 5u32.to_ne_bytes());
+    assert!(!polls_readable(&server, 0), "the socket took it");
+}
+
+/// `NETLINK_BROADCAST_ERROR` (from `linux/netlink.h`).
+const NETLINK_BROADCAST_ERROR: libc::c_int = 4;
+/// `NETLINK_EXT_ACK` (from `linux/netlink.h`).
+const NETLINK_EXT_ACK: libc::c_int = 11;
+
+/// `broadcast_error` only changes what a kernel broadcaster learns when
+/// delivery to this socket fails, which user space cannot provoke; the
+/// descriptor shows that the option is set, and left off by default.
+/// Extended acks read back the same way: on by default, off on request.
+#[test]
+fn broadcast_error_and_ext_ack_are_read_back_from_the_descriptor() {
+    let plain = Socket::open(Protocol::USERSOCK).unwrap();
+    let chosen = SocketBuilder::new(Protocol::USERSOCK)
+        .broadcast_error(true)
+        .ext_ack(false)
+        .open()
+        .unwrap();
+    let option = |sock: &Socket, name| getsockopt_int(sock, libc::SOL_NETLINK, name);
+    assert_eq!(option(&plain, NETLINK_BROADCAST_ERROR), 0);
+    assert_eq!(option(&chosen, NETLINK_BROADCAST_ERROR), 1);
+    assert_eq!(option(&plain, NETLINK_EXT_ACK), 1, "on by default");
+    assert_eq!(option(&chosen, NETLINK_EXT_ACK), 0);
+}
+
+/// Returns the value of `/proc/sys/net/core/{name}`.
+fn core_sysctl(name: &str) -> usize {
+    let path = format!("/proc/sys/net/core/{name}");
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    text.trim().parse().unwrap()
+}
+
+/// Without `force` the kernel caps a buffer size at `rmem_max` or
+/// `wmem_max` (and doubles it for its own bookkeeping); with `force`
+/// (`SO_RCVBUFFORCE`, `SO_SNDBUFFORCE`) a privileged socket passes the
+/// cap: the sizes read back exceed twice the maximum.
+#[test]
+fn forced_buffer_sizes_pass_the_system_maximum() {
+    if !net_admin("forces buffer sizes past the system maximum") {
+        return;
+    }
+    let (rmem_max, wmem_max) = (core_sysctl("rmem_max"), core_sysctl("wmem_max"));
+    let limit = usize::try_from(i32::MAX / 4).unwrap();
+    assert!(rmem_max < limit && wmem_max < limit, "maxima too large");
+    let (want_r, want_w) = (rmem_max * 2, wmem_max * 2);
+    let open = |force| {
+        SocketBuilder::new(Protocol::USERSOCK)
+            .recv_buffer(want_r, force)
+            .send_buffer(want_w, force)
+            .open()
+            .unwrap()
+    };
+    let size = |sock: &Socket, name| {
+        usize::try_from(getsockopt_int(sock, libc::SOL_SOCKET, name)).unwrap()
+    };
+
+    let capped = open(false);
+    assert_eq!(size(&capped, libc::SO_RCVBUF), rmem_max * 2);
+    assert_eq!(size(&capped, libc::SO_SNDBUF), wmem_max * 2);
+    let forced = open(true);
+    let (rcvbuf, sndbuf) = (
+        size(&forced, libc::SO_RCVBUF),
+        size(&forced, libc::SO_SNDBUF),
+    );
+    assert!(rcvbuf > rmem_max * 2, "{rcvbuf} <= 2 * {rmem_max}");
+    assert!(sndbuf > wmem_max * 2, "{sndbuf} <= 2 * {wmem_max}");
+    assert_eq!((rcvbuf, sndbuf), (want_r * 2, want_w * 2));
 }
