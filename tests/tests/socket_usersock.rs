@@ -713,6 +713,29 @@ fn nonblocking_send_to_a_full_peer_would_block() {
     assert!(matches!(err, Error::Timeout), "blocking again: {err:?}");
 }
 
+// ----- the empty message -----------------------------------------------------
+
+/// `new-message` with nothing in it: `MessageBuilder::new` with a type and
+/// no flags writes a bare 16-byte header, and the peer receives exactly
+/// that: one 16-byte datagram whose header has the type and no flag bit.
+#[test]
+fn empty_message_arrives_as_a_bare_header_with_exactly_its_flags() {
+    let (mut server, mut client) = pair();
+    let mut buf = Vec::new();
+    let msg = MessageBuilder::new(&mut buf, NOTE, NlmFlags::empty());
+    assert_eq!(msg.finish().unwrap(), 16);
+    client.send_raw(&buf).unwrap();
+
+    let datagram = server.recv().unwrap();
+    assert_eq!(datagram.bytes().len(), 16, "nothing but the header");
+    assert_eq!(datagram.source().port, client.local_port());
+    let msg = datagram.messages().next().unwrap().unwrap();
+    assert_eq!(msg.header().len, 16);
+    assert_eq!(msg.message_type(), NOTE);
+    assert_eq!(msg.flags(), NlmFlags::empty(), "not even NLM_F_REQUEST");
+    assert!(msg.payload().is_empty());
+}
+
 // ----- interrupted replies to a request --------------------------------------
 
 /// Serves one request with three parts, setting `NLM_F_DUMP_INTR` on the
