@@ -135,13 +135,21 @@ fn missing_required_attribute_is_named_by_the_kernel_error() {
     };
     let request = GenlMsgHdr::new(ETHTOOL_MSG_LINKINFO_GET, 1);
     let err = sock
-        .request(family, NlmFlags::empty(), zerocopy::IntoBytes::as_bytes(&request))
+        .request(
+            family,
+            NlmFlags::empty(),
+            zerocopy::IntoBytes::as_bytes(&request),
+        )
         .unwrap_err();
     let kernel = err
         .kernel()
         .unwrap_or_else(|| panic!("not a kernel error: {err:?}"));
     assert_eq!(kernel.errno(), libc::EINVAL, "{kernel}");
-    assert_eq!(kernel.missing_type(), Some(ETHTOOL_A_LINKINFO_HEADER), "{kernel}");
+    assert_eq!(
+        kernel.missing_type(),
+        Some(ETHTOOL_A_LINKINFO_HEADER),
+        "{kernel}"
+    );
     assert_eq!(kernel.request_type(), family);
     assert!(
         err.to_string().contains("missing attribute type 1"),
