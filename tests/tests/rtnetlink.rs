@@ -200,6 +200,17 @@ fn create_and_delete_a_veth_pair_with_acks() {
     });
 }
 
+/// Asks for a veth pair whose name is too long and returns the error.
+fn long_name_refused(sock: &mut Socket) -> Error {
+    let link = Link {
+        name: Some(b"a-name-far-too-long"),
+        veth_peer: Some("p"),
+        ..Link::default()
+    };
+    sock.request(RTM_NEWLINK, NlmFlags::CREATE | NlmFlags::EXCL, &link)
+        .unwrap_err()
+}
+
 #[test]
 fn too_long_ifname_is_erange_with_ext_ack_and_offending_attribute() {
     if !privileged("sends a link request") {
@@ -207,14 +218,7 @@ fn too_long_ifname_is_erange_with_ext_ack_and_offending_attribute() {
     }
     in_new_netns(|| {
         let mut sock = route_socket();
-        let link = Link {
-            name: Some(b"a-name-far-too-long"),
-            veth_peer: Some("p"),
-            ..Link::default()
-        };
-        let err = sock
-            .request(RTM_NEWLINK, NlmFlags::CREATE | NlmFlags::EXCL, &link)
-            .unwrap_err();
+        let err = long_name_refused(&mut sock);
         let kernel = err
             .kernel()
             .unwrap_or_else(|| panic!("not a kernel error: {err}"));
@@ -267,14 +271,7 @@ fn without_ext_ack_an_error_carries_no_text_and_no_attribute() {
             .ext_ack(false)
             .open()
             .unwrap();
-        let link = Link {
-            name: Some(b"a-name-far-too-long"),
-            veth_peer: Some("p"),
-            ..Link::default()
-        };
-        let err = sock
-            .request(RTM_NEWLINK, NlmFlags::CREATE | NlmFlags::EXCL, &link)
-            .unwrap_err();
+        let err = long_name_refused(&mut sock);
         let kernel = err
             .kernel()
             .unwrap_or_else(|| panic!("not a kernel error: {err}"));
