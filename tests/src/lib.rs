@@ -21,6 +21,8 @@
 //!   fails.
 //! - [`ip`] runs `ip(8)` from the calling thread, so inside [`in_new_netns`]
 //!   it configures the private namespace.
+//! - [`bounded`] makes arbitrary datagrams and counts allocations, for the
+//!   tests that show decoding takes bounded work and memory.
 //!
 //! ```no_run
 //! use netlink_tests::{in_new_netns, ip, privileged};
@@ -31,6 +33,8 @@
 //!     });
 //! }
 //! ```
+
+pub mod bounded;
 
 use std::os::fd::{AsFd, AsRawFd};
 use std::process::Command;

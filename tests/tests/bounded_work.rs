@@ -5,75 +5,15 @@
 //! least four bytes or ends the walk); allocations by a counting global
 //! allocator in this test binary.
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
-
 use netlink_core::attr::{MAX_NEST_DEPTH, NestedWalk};
 use netlink_core::{Attr, Control, Messages};
-
-struct Counting;
-
-thread_local! {
-    // Per thread, so that tests running side by side do not count each
-    // other's allocations.
-    static ALLOCATED: Cell<usize> = const { Cell::new(0) };
-}
-
-fn allocated() -> usize {
-    ALLOCATED.with(Cell::get)
-}
-
-// SAFETY: every call forwards to the system allocator with the caller's
-// arguments unchanged; counting has no effect on the memory handed out.
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let _ = ALLOCATED.try_with(|n| n.set(n.get() + layout.size()));
-        // SAFETY: the caller upholds `GlobalAlloc::alloc`'s contract.
-        unsafe { System.alloc(layout) }
-    }
-
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        // SAFETY: `ptr` came from `alloc` above with this `layout`.
-        unsafe { System.dealloc(ptr, layout) }
-    }
-}
+use netlink_tests::bounded::{
+    ARBITRARY_SIZE as SIZE, CountingAllocator, SHAPES, allocated_bytes as allocated,
+    arbitrary_datagram as datagram,
+};
 
 #[global_allocator]
-static GLOBAL: Counting = Counting;
-
-const SIZE: usize = 64 * 1024;
-
-/// A small deterministic generator (xorshift), so failures reproduce.
-fn datagram(seed: u64, shape: u8) -> Vec<u8> {
-    let mut state = seed | 1;
-    let mut next = move || {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        state
-    };
-    let mut out: Vec<u8> = (0..SIZE).map(|_| next() as u8).collect();
-    match shape {
-        // One message spanning the datagram, full of minimal attributes
-        // and nests that each hold one more nest: the most steps per byte.
-        1 => {
-            out[..4].copy_from_slice(&(SIZE as u32).to_ne_bytes());
-            out[4..6].copy_from_slice(&0x10u16.to_ne_bytes());
-            for chunk in out[16..].chunks_mut(4) {
-                chunk.copy_from_slice(&[4, 0, (next() & 0x80) as u8, 0x80]);
-            }
-        }
-        // Back-to-back minimal messages: 16 bytes each.
-        2 => {
-            for chunk in out.chunks_mut(16) {
-                chunk[..4].copy_from_slice(&16u32.to_ne_bytes());
-                chunk[4..6].copy_from_slice(&(next() as u16 % 5).to_ne_bytes());
-            }
-        }
-        _ => {}
-    }
-    out
-}
+static GLOBAL: CountingAllocator = CountingAllocator;
 
 fn walk(data: &[u8]) -> usize {
     let mut steps = 0;
@@ -93,7 +33,7 @@ fn walk(data: &[u8]) -> usize {
 #[test]
 fn a_64k_datagram_of_any_content_takes_bounded_steps_and_memory() {
     for seed in 1..=64u64 {
-        for shape in 0..3 {
+        for shape in 0..SHAPES {
             let data = datagram(seed, shape);
             let before = allocated();
             let steps = walk(&data);
