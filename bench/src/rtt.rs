@@ -41,9 +41,10 @@ type Client = fn(u32, usize) -> Tally;
 /// Runs the round-trip workload: `n` round trips per client, `reps`
 /// times.
 pub(crate) fn run(n: usize, reps: usize, table: &mut Table) {
-    let clients: [(&str, Client); 4] = [
+    let clients: [(&str, Client); 5] = [
         ("raw sendto/recv", raw),
         ("netlink-socket request", ours),
+        ("netlink-socket request, one-call receive", ours_one_call),
         ("neli", neli_client),
         ("netlink-sys + netlink-packet-core", packet),
     ];
@@ -101,10 +102,25 @@ fn raw(port: u32, n: usize) -> Tally {
 }
 
 fn ours(port: u32, n: usize) -> Tally {
-    let mut sock = SocketBuilder::new(Protocol::USERSOCK)
+    let sock = SocketBuilder::new(Protocol::USERSOCK)
         .peer(port)
         .open()
         .expect("socket");
+    requests(sock, n)
+}
+
+/// The same client with `one_call_receive`: no size peek before each
+/// receive.
+fn ours_one_call(port: u32, n: usize) -> Tally {
+    let sock = SocketBuilder::new(Protocol::USERSOCK)
+        .peer(port)
+        .one_call_receive(netlink_socket::RECV_FLOOR)
+        .open()
+        .expect("socket");
+    requests(sock, n)
+}
+
+fn requests(mut sock: netlink_socket::Socket, n: usize) -> Tally {
     let mut tally = Tally::default();
     for i in 0..n as u32 {
         let reply = sock

@@ -65,6 +65,7 @@ pub struct SocketBuilder {
     reply_timeout: Option<Duration>,
     queue_limit: usize,
     peer: u32,
+    one_call: Option<usize>,
     namespace: Namespace,
 }
 
@@ -91,6 +92,7 @@ impl SocketBuilder {
             reply_timeout: Some(DEFAULT_REPLY_TIMEOUT),
             queue_limit: DEFAULT_QUEUE_LIMIT,
             peer: 0,
+            one_call: None,
             namespace: Namespace::Current,
         }
     }
@@ -238,6 +240,23 @@ impl SocketBuilder {
         self
     }
 
+    /// Receives every datagram with one system call into a buffer of at
+    /// least `capacity` bytes (and at least [`crate::RECV_FLOOR`]), instead
+    /// of peeking at its size first (default off).
+    ///
+    /// This saves one system call per datagram, at a price: a datagram
+    /// larger than the buffer is cut by the kernel, and its content is
+    /// lost. The receive then fails with [`crate::Error::Truncated`], which
+    /// names the datagram's real size, and the next receive goes on with
+    /// the next datagram. Use it only where the peers' datagrams are known
+    /// to stay within `capacity`: a user-space protocol of one's own, or
+    /// requests whose replies are small. Kernel dumps fill datagrams up to
+    /// about 32 KiB, but a single kernel message can be larger than that.
+    pub fn one_call_receive(mut self, capacity: usize) -> Self {
+        self.one_call = Some(capacity);
+        self
+    }
+
     /// Opens the socket in the network namespace at `path` (such as
     /// `/var/run/netns/NAME` or `/proc/PID/ns/net`).
     pub fn netns_path(mut self, path: impl Into<PathBuf>) -> Self {
@@ -275,6 +294,7 @@ impl SocketBuilder {
             send_nonblocking: self.send_nonblocking,
             queue_limit: self.queue_limit,
             peer: self.peer,
+            one_call: self.one_call,
         };
         Socket::with_options(fd, options)
     }

@@ -45,6 +45,10 @@
 //!   another reader swaps the datagram in between, [`Error::Truncated`]
 //!   says so. Views borrow from the buffer: no allocation per message. The
 //!   peek is also the wait (see below), so a datagram costs two calls.
+//!   [`SocketBuilder::one_call_receive`] trades that guarantee for one
+//!   call per datagram: it receives into a buffer of a size the caller
+//!   trusts its peers to keep within, and a larger datagram is cut, lost
+//!   and reported as [`Error::Truncated`] with its real size.
 //! - **Trusting the sender.** Only the socket address says who sent a
 //!   datagram. On kernel protocols ([`Protocol::is_kernel`]) a datagram
 //!   from a nonzero port is dropped and counted

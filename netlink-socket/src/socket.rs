@@ -149,6 +149,9 @@ pub(crate) struct Options {
     pub(crate) send_nonblocking: bool,
     pub(crate) queue_limit: usize,
     pub(crate) peer: u32,
+    /// `Some(capacity)`: receive in one call into at least `capacity`
+    /// bytes, without the size peek ([`crate::SocketBuilder::one_call_receive`]).
+    pub(crate) one_call: Option<usize>,
 }
 
 /// The wait budget of one exchange call (a request, a wait for an ack, one
@@ -268,6 +271,7 @@ impl Socket {
             send_nonblocking: false,
             queue_limit: DEFAULT_QUEUE_LIMIT,
             peer: 0,
+            one_call: None,
         };
         Self::with_options(fd, options)
     }
@@ -756,22 +760,35 @@ impl Socket {
     // datagram from being cut or lost. Peeking into the whole buffer and
     // then dropping the datagram with a zero-length receive also takes two
     // calls, measured no faster, and cannot tell which datagram it drops
-    // when another reader shares the descriptor.
+    // when another reader shares the descriptor. A socket opened with
+    // `SocketBuilder::one_call_receive` trusts its peers to stay within a
+    // size instead, and receives in one call.
     fn fill(&mut self, mut wait: Option<&mut ReplyWait>) -> Result<(), Error> {
         loop {
-            let size = self.peek(wait.as_deref_mut())?;
-            let want = size.max(RECV_FLOOR);
-            if self.buf.len() < want {
-                self.buf.resize(want, 0);
-            }
-            let meta = match sys::recvmsg(self.fd.as_fd(), &mut self.buf, libc::MSG_DONTWAIT) {
-                Ok(meta) => meta,
-                // Gone since the peek (another reader of the descriptor):
-                // wait for the next one.
-                Err(err) if matches!(err.raw_os_error(), Some(libc::EAGAIN | libc::EINTR)) => {
-                    continue;
+            let meta = match self.options.one_call {
+                None => {
+                    let size = self.wait_for(wait.as_deref_mut(), |sock, flags| {
+                        sys::peek_len(sock.fd.as_fd(), flags)
+                    })?;
+                    self.grow_buf(size);
+                    match sys::recvmsg(self.fd.as_fd(), &mut self.buf, libc::MSG_DONTWAIT) {
+                        Ok(meta) => meta,
+                        // Gone since the peek (another reader of the
+                        // descriptor): wait for the next one.
+                        Err(err)
+                            if matches!(err.raw_os_error(), Some(libc::EAGAIN | libc::EINTR)) =>
+                        {
+                            continue;
+                        }
+                        Err(err) => return Err(Error::from_io(err)),
+                    }
                 }
-                Err(err) => return Err(Error::from_io(err)),
+                Some(capacity) => {
+                    self.grow_buf(capacity);
+                    self.wait_for(wait.as_deref_mut(), |sock, flags| {
+                        sys::recvmsg(sock.fd.as_fd(), &mut sock.buf, flags)
+                    })?
+                }
             };
             if meta.truncated {
                 self.len = 0;
@@ -798,13 +815,26 @@ impl Socket {
         }
     }
 
-    /// Waits for the next datagram and returns its size without taking it:
-    /// within the read timeout when `wait` is `None`, else within the
-    /// exchange call's budget.
-    fn peek(&mut self, wait: Option<&mut ReplyWait>) -> Result<usize, Error> {
+    /// Makes the receive buffer at least `size` bytes, and never smaller
+    /// than [`RECV_FLOOR`].
+    fn grow_buf(&mut self, size: usize) {
+        let want = size.max(RECV_FLOOR);
+        if self.buf.len() < want {
+            self.buf.resize(want, 0);
+        }
+    }
+
+    /// Runs `call` (a peek or a receive, given the flags to add) until the
+    /// next datagram is there: within the read timeout when `wait` is
+    /// `None`, else within the exchange call's budget.
+    fn wait_for<T>(
+        &mut self,
+        wait: Option<&mut ReplyWait>,
+        mut call: impl FnMut(&mut Self, libc::c_int) -> std::io::Result<T>,
+    ) -> Result<T, Error> {
         let Some(wait) = wait else {
             self.use_rcvtimeo(self.read_timeout.get())?;
-            return retry(|| sys::peek_len(self.fd.as_fd(), 0));
+            return retry(|| call(self, 0));
         };
         loop {
             let flags = if wait.started {
@@ -813,8 +843,8 @@ impl Socket {
                 self.start(wait)?;
                 0
             };
-            match sys::peek_len(self.fd.as_fd(), flags) {
-                Ok(len) => return Ok(len),
+            match call(self, flags) {
+                Ok(value) => return Ok(value),
                 Err(err) if err.kind() == std::io::ErrorKind::Interrupted => {}
                 // Nothing queued, or `SO_RCVTIMEO` (at most the budget)
                 // ran out: wait for the rest of the budget.

@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use netlink_core::{Attrs, Decode, Encode, EncodeError, MessageBuilder, attr};
 use netlink_socket::{
-    Address, Error, MessageType, NlMsgHdr, NlmFlags, Protocol, Socket, SocketBuilder,
+    Address, Error, MessageType, NlMsgHdr, NlmFlags, Protocol, RECV_FLOOR, Socket, SocketBuilder,
 };
 use netlink_tests::{getsockopt_int, net_admin};
 
@@ -946,4 +946,89 @@ fn forced_buffer_sizes_pass_the_system_maximum() {
     assert!(rcvbuf > rmem_max * 2, "{rcvbuf} <= 2 * {rmem_max}");
     assert!(sndbuf > wmem_max * 2, "{sndbuf} <= 2 * {wmem_max}");
     assert_eq!((rcvbuf, sndbuf), (want_r * 2, want_w * 2));
+}
+
+/// With `one_call_receive` a datagram within the capacity arrives whole;
+/// one past it is cut by the kernel, reported as `Truncated` with its real
+/// size, and the datagram after it still arrives.
+#[test]
+fn one_call_receive_reports_a_datagram_past_its_capacity_and_goes_on() {
+    let mut server = SocketBuilder::new(Protocol::USERSOCK)
+        .one_call_receive(RECV_FLOOR)
+        .read_timeout(Some(Duration::from_secs(5)))
+        .open()
+        .unwrap();
+    let mut client = SocketBuilder::new(Protocol::USERSOCK)
+        .peer(server.local_port())
+        .open()
+        .unwrap();
+    let big = vec![0x5a_u8; RECV_FLOOR + 1000];
+    client.send(NOTE, NlmFlags::empty(), &7u32).unwrap();
+    client.send(NOTE, NlmFlags::empty(), &big[..]).unwrap();
+    client.send(NOTE, NlmFlags::empty(), &8u32).unwrap();
+
+    let (msg, source) = server.recv_msg().unwrap();
+    assert_eq!(source.port, client.local_port());
+    assert_eq!(u32::decode(msg.payload()).unwrap(), 7);
+    match server.recv_msg() {
+        Err(Error::Truncated { len, capacity }) => {
+            assert_eq!(len, 16 + big.len(), "the real size is reported");
+            assert_eq!(capacity, RECV_FLOOR);
+        }
+        other => panic!("expected Truncated, got {other:?}"),
+    }
+    let (msg, _) = server.recv_msg().unwrap();
+    assert_eq!(
+        u32::decode(msg.payload()).unwrap(),
+        8,
+        "the next one arrives"
+    );
+}
+
+/// Requests, multi-part replies and acks work the same with one call per
+/// receive, and the wait stays bounded by the reply timeout.
+#[test]
+fn one_call_receive_serves_requests_and_times_out() {
+    let mut server = SocketBuilder::new(Protocol::USERSOCK)
+        .read_timeout(Some(Duration::from_secs(5)))
+        .open()
+        .unwrap();
+    let mut client = SocketBuilder::new(Protocol::USERSOCK)
+        .peer(server.local_port())
+        .one_call_receive(64 * 1024)
+        .reply_timeout(Some(Duration::from_millis(300)))
+        .open()
+        .unwrap();
+    std::thread::scope(|s| {
+        s.spawn(|| {
+            let (hdr, port, payload) = accept(&mut server);
+            let ping = Ping::decode(&payload);
+            for id in [ping.id + 1, ping.id + 2] {
+                let pong = Ping { id, name: "pong" };
+                server
+                    .send_reply(port, &hdr, PONG, NlmFlags::MULTI, &pong)
+                    .unwrap();
+            }
+            server.send_ack(port, &hdr, 0, None).unwrap();
+        });
+        let ping = Ping {
+            id: 1,
+            name: "ping",
+        };
+        let reply = client.request(PING, NlmFlags::empty(), &ping).unwrap();
+        let ids: Vec<_> = reply
+            .messages()
+            .map(|m| Ping::decode(m.unwrap().payload()).id)
+            .collect();
+        assert_eq!(ids, [2, 3]);
+    });
+    // Nobody answers this one.
+    let ping = Ping {
+        id: 9,
+        name: "late",
+    };
+    assert!(matches!(
+        client.request(PING, NlmFlags::empty(), &ping),
+        Err(Error::Timeout)
+    ));
 }
