@@ -5,7 +5,7 @@ use std::net::Ipv4Addr;
 
 use netlink_core::{Decode, MessageType, NlmFlags, Protocol};
 use netlink_derive::NetlinkMessage;
-use netlink_socket::Socket;
+use netlink_socket::{Socket, SocketBuilder};
 use zerocopy::{FromBytes, Immutable, IntoBytes, KnownLayout};
 
 use super::{Dumper, RAW_BUFFER, attrs, ne_u32, raw_dump, raw_request};
@@ -44,10 +44,11 @@ pub(crate) fn setup(routes: usize) {
 
 /// Runs the route dump workload (inside the namespace).
 pub(crate) fn run(reps: usize, table: &mut Table) {
-    let dumpers: [Dumper; 5] = [
+    let dumpers: [Dumper; 6] = [
         ("raw header walk", raw_walk),
         ("raw + hand-written decode", raw_decode),
         ("netlink-socket + derive", ours),
+        ("netlink-socket + derive, one-call receive", ours_one_call),
         ("neli", neli_dump),
         ("netlink-sys + netlink-packet-route", packet),
     ];
@@ -128,8 +129,21 @@ struct Route {
 }
 
 fn ours() -> Tally {
+    dump_with(Socket::open(Protocol::ROUTE).expect("netlink socket"))
+}
+
+/// The same dump with `one_call_receive`: the kernel fills dump
+/// datagrams to at most the 32 KiB the socket reads with.
+fn ours_one_call() -> Tally {
+    let sock = SocketBuilder::new(Protocol::ROUTE)
+        .one_call_receive(netlink_socket::RECV_FLOOR)
+        .open()
+        .expect("netlink socket");
+    dump_with(sock)
+}
+
+fn dump_with(mut sock: Socket) -> Tally {
     let mut tally = Tally::default();
-    let mut sock = Socket::open(Protocol::ROUTE).expect("netlink socket");
     let request = RtMsg {
         family: libc::AF_INET as u8,
         ..RtMsg::default()
