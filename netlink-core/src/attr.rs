@@ -205,9 +205,9 @@ pub const MAX_NEST_DEPTH: usize = 32;
 /// It yields every attribute with its depth (0 for the outermost stream)
 /// and descends into those for which `descend(path, &attr)` returns
 /// `true`, where `path` lists the types of the enclosing nests, outermost
-/// first (empty for the outermost stream); rtnetlink leaves `NLA_F_NESTED` off some nests, so the caller,
-/// not the flag, decides what is a nest ([`Attr::is_nested`] is one
-/// choice). The walk keeps its own stack instead of recursing: memory and
+/// first (empty for the outermost stream). Rtnetlink leaves
+/// `NLA_F_NESTED` off some nests, so the caller, not the flag, decides
+/// what is a nest ([`Attr::is_nested`] is one choice). The walk keeps its own stack instead of recursing: memory and
 /// stack use stay bounded on any input. Attributes are yielded down to
 /// depth `max_depth`; a nest at that depth that `descend` selects is
 /// yielded as [`DecodeErrorKind::TooDeep`] at its offset instead. That
