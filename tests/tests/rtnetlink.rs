@@ -747,3 +747,26 @@ fn gettid() -> u32 {
         .and_then(|p| p.file_name()?.to_str()?.parse().ok())
         .expect("thread id")
 }
+
+/// A link dump read with `one_call_receive` at the 32 KiB floor sees the
+/// same links as one read with the default peek: the kernel fills dump
+/// datagrams to at most what the socket reads with, so none is cut.
+#[test]
+fn one_call_receive_reads_a_link_dump_whole() {
+    if !privileged("creates veth pairs") {
+        return;
+    }
+    in_new_netns(|| {
+        let mut sock = route_socket();
+        for i in 0..40 {
+            create_veth(&mut sock, &format!("oc{i}a"), &format!("oc{i}b")).unwrap();
+        }
+        let mut one_call = SocketBuilder::new(Protocol::ROUTE)
+            .one_call_receive(netlink_socket::RECV_FLOOR)
+            .open()
+            .unwrap();
+        let peeked = sorted_link_names(&mut sock);
+        assert_eq!(peeked.len(), 81, "lo and 40 pairs");
+        assert_eq!(sorted_link_names(&mut one_call), peeked);
+    });
+}
