@@ -1,9 +1,9 @@
 //! RTM_GETLINK over veth pairs: name, MTU, link kind and 64-bit stats of
 //! every link, through each library.
 
-use netlink_core::{Decode, MessageType, NlmFlags, Protocol};
+use netlink_core::{Decode, MessageType, NlmFlags};
 use netlink_derive::NetlinkMessage;
-use netlink_socket::{Socket, SocketBuilder};
+use netlink_socket::Socket;
 use zerocopy::{FromBytes, FromZeros, Immutable, IntoBytes, KnownLayout};
 
 use super::{Dumper, RAW_BUFFER, attrs, ne_u32, raw_dump, raw_request};
@@ -144,17 +144,11 @@ struct Link<'a> {
 }
 
 fn ours() -> Tally {
-    dump_with(Socket::open(Protocol::ROUTE).expect("netlink socket"))
+    dump_with(super::socket())
 }
 
-/// The same dump with `one_call_receive`: the kernel fills dump
-/// datagrams to at most the 32 KiB the socket reads with.
 fn ours_one_call() -> Tally {
-    let sock = SocketBuilder::new(Protocol::ROUTE)
-        .one_call_receive(netlink_socket::RECV_FLOOR)
-        .open()
-        .expect("netlink socket");
-    dump_with(sock)
+    dump_with(super::one_call_socket())
 }
 
 fn dump_with(mut sock: Socket) -> Tally {

@@ -89,6 +89,20 @@ pub(crate) fn raw_request(ty: u16, family_header: &[u8]) -> Vec<u8> {
     out
 }
 
+/// Returns a default `netlink-socket` route socket.
+pub(crate) fn socket() -> netlink_socket::Socket {
+    netlink_socket::Socket::open(netlink_socket::Protocol::ROUTE).expect("netlink socket")
+}
+
+/// Returns a route socket with `one_call_receive`: the kernel fills dump
+/// datagrams to at most the 32 KiB the socket reads with.
+pub(crate) fn one_call_socket() -> netlink_socket::Socket {
+    netlink_socket::SocketBuilder::new(netlink_socket::Protocol::ROUTE)
+        .one_call_receive(netlink_socket::RECV_FLOOR)
+        .open()
+        .expect("netlink socket")
+}
+
 /// The raw loop: sends `request` on a plain `NETLINK_ROUTE` socket and
 /// hands every data message to `each` until `NLMSG_DONE`, walking only
 /// the message headers.

@@ -3,9 +3,9 @@
 
 use std::net::Ipv4Addr;
 
-use netlink_core::{Decode, MessageType, NlmFlags, Protocol};
+use netlink_core::{Decode, MessageType, NlmFlags};
 use netlink_derive::NetlinkMessage;
-use netlink_socket::{Socket, SocketBuilder};
+use netlink_socket::Socket;
 use zerocopy::{FromBytes, Immutable, IntoBytes, KnownLayout};
 
 use super::{Dumper, RAW_BUFFER, attrs, ne_u32, raw_dump, raw_request};
@@ -129,17 +129,11 @@ struct Route {
 }
 
 fn ours() -> Tally {
-    dump_with(Socket::open(Protocol::ROUTE).expect("netlink socket"))
+    dump_with(super::socket())
 }
 
-/// The same dump with `one_call_receive`: the kernel fills dump
-/// datagrams to at most the 32 KiB the socket reads with.
 fn ours_one_call() -> Tally {
-    let sock = SocketBuilder::new(Protocol::ROUTE)
-        .one_call_receive(netlink_socket::RECV_FLOOR)
-        .open()
-        .expect("netlink socket");
-    dump_with(sock)
+    dump_with(super::one_call_socket())
 }
 
 fn dump_with(mut sock: Socket) -> Tally {
