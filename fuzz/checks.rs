@@ -119,31 +119,27 @@ fn error_round_trip(msg: &Message<'_>, err: &ErrorMessage<'_>) -> bool {
     let _ = ext.message();
     let _ = ext.policy().map(Iterator::count);
 
-    let mut out = Vec::new();
-    let mut b = MessageBuilder::new(&mut out, MessageType::ERROR, msg.flags());
-    b.set_seq(msg.seq()).set_pid(msg.pid());
-    b.append(&err.raw_error().to_ne_bytes())
-        .expect("errno fits");
-    b.append(request.as_bytes()).expect("echo fits");
-    b.append(err.request_payload())
-        .expect("echoed payload fits");
-    b.append(&tlvs(ext)).expect("TLVs fit");
-    b.finish().expect("message fits");
-
-    let (again, _) = Message::parse(&out).expect("the rebuilt error frames");
-    let Ok(Control::Error(back)) = Control::parse(again) else {
-        panic!("the rebuilt error does not parse as an error");
-    };
-    assert_eq!(back.raw_error(), err.raw_error(), "errno differs");
-    assert_eq!(back.request(), err.request(), "echoed header differs");
-    assert_eq!(
-        back.request_payload(),
+    let parts: [&[u8]; 4] = [
+        &err.raw_error().to_ne_bytes(),
+        request.as_bytes(),
         err.request_payload(),
-        "echo differs"
-    );
-    if msg.flags().contains(NlmFlags::ACK_TLVS) {
-        assert_eq!(back.ext_ack(), Ok(ext), "extended ack differs");
-    }
+        &tlvs(ext),
+    ];
+    rebuild(msg, MessageType::ERROR, &parts, |control| {
+        let Control::Error(back) = control else {
+            panic!("the rebuilt error does not parse as an error");
+        };
+        assert_eq!(back.raw_error(), err.raw_error(), "errno differs");
+        assert_eq!(back.request(), err.request(), "echoed header differs");
+        assert_eq!(
+            back.request_payload(),
+            err.request_payload(),
+            "echo differs"
+        );
+        if msg.flags().contains(NlmFlags::ACK_TLVS) {
+            assert_eq!(back.ext_ack(), Ok(ext), "extended ack differs");
+        }
+    });
     true
 }
 
@@ -162,22 +158,32 @@ fn done_round_trip(msg: &Message<'_>, done: &DoneMessage<'_>) -> bool {
         return false;
     };
 
-    let mut out = Vec::new();
-    let mut b = MessageBuilder::new(&mut out, MessageType::DONE, msg.flags());
-    b.append(&done.raw_error().to_ne_bytes())
-        .expect("status fits");
-    b.append(&tlvs(ext)).expect("TLVs fit");
-    b.finish().expect("message fits");
-
-    let (again, _) = Message::parse(&out).expect("the rebuilt done frames");
-    let Ok(Control::Done(back)) = Control::parse(again) else {
-        panic!("the rebuilt done does not parse as done");
-    };
-    assert_eq!(back.raw_error(), done.raw_error(), "done status differs");
-    if msg.flags().contains(NlmFlags::ACK_TLVS) {
-        assert_eq!(back.ext_ack(), Ok(ext), "extended ack differs");
-    }
+    let parts: [&[u8]; 2] = [&done.raw_error().to_ne_bytes(), &tlvs(ext)];
+    rebuild(msg, MessageType::DONE, &parts, |control| {
+        let Control::Done(back) = control else {
+            panic!("the rebuilt done does not parse as done");
+        };
+        assert_eq!(back.raw_error(), done.raw_error(), "done status differs");
+        if msg.flags().contains(NlmFlags::ACK_TLVS) {
+            assert_eq!(back.ext_ack(), Ok(ext), "extended ack differs");
+        }
+    });
     true
+}
+
+/// Writes a message of type `ty` with `msg`'s flags, seq and pid from
+/// `parts` (each padded, as the kernel lays them out), parses it back and
+/// hands the parsed message to `check`.
+fn rebuild(msg: &Message<'_>, ty: MessageType, parts: &[&[u8]], check: impl FnOnce(Control<'_>)) {
+    let mut out = Vec::new();
+    let mut b = MessageBuilder::new(&mut out, ty, msg.flags());
+    b.set_seq(msg.seq()).set_pid(msg.pid());
+    for part in parts {
+        b.append(part).expect("a decoded part fits");
+    }
+    b.finish().expect("message fits");
+    let (again, _) = Message::parse(&out).expect("the rebuilt message frames");
+    check(Control::parse(again).expect("the rebuilt message parses"));
 }
 
 /// Writes the TLVs an extended ack understood, in the kernel's order.
